@@ -1,0 +1,319 @@
+"""Parse YAML 1.2 and JSON into plain Python data plus source positions.
+
+The hot path composes YAML nodes with ruamel's C parser (libyaml) and converts them to
+plain data ourselves: the round-trip loader is 10x slower and we need start *and* end
+offsets. Scalars are resolved with the YAML 1.2 core schema whatever libyaml thinks
+(`on`/`yes` stay strings, `0777` is a decimal integer), mapping keys are always strings
+(as in JavaScript, so `200:` is the key "200"), duplicate keys are reported, and alias
+expansion is bounded so that a billion-laughs document is refused instead of expanded.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from apigov_ls.document.sourcemap import SourceMap
+from apigov_ls.engine.types import Range, Severity
+
+#: deeper than this is refused with a diagnostic (real descriptions stay far below 100)
+MAX_DEPTH = 400
+#: alias expansion: refuse when the expanded tree is this many times larger than the text's own nodes
+ALIAS_EXPANSION_FACTOR = 10
+ALIAS_EXPANSION_FLOOR = 200_000
+#: default size limit for a file (characters); the server and CLI may configure it
+DEFAULT_MAX_SIZE = 20 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class ParseProblem:
+    code: str
+    message: str
+    range: Range
+    severity: Severity = Severity.ERROR
+    #: the JSON path the problem belongs to, when it belongs to a node
+    path: tuple = ()
+
+
+@dataclass(slots=True)
+class ParsedText:
+    """The result of parsing one text: data, positions and the problems found."""
+
+    text: str
+    data: Any
+    source_map: SourceMap
+    problems: list[ParseProblem] = field(default_factory=list)
+    syntax: str = "yaml"  # "yaml" or "json"
+
+    @property
+    def ok(self) -> bool:
+        """False when the text could not be turned into data at all."""
+        return not any(p.code in FATAL_CODES for p in self.problems)
+
+
+FATAL_CODES = frozenset({"parser-syntax", "parser-alias-bomb", "parser-too-deep", "parser-too-large"})
+
+
+class _AliasBomb(Exception):
+    pass
+
+
+class _TooDeep(Exception):
+    def __init__(self, offset: int):
+        self.offset = offset
+
+
+def _make_yaml() -> YAML:
+    y = YAML(typ="safe")
+    # the C parser; tests assert it is in use (ruamel.yaml.clib must be installed)
+    return y
+
+
+_YAML = _make_yaml()
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_INT10 = re.compile(r"[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"0o[0-7]+\Z")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+_FIRST = frozenset("0123456789-+.~nNtTfF")
+
+
+def resolve_plain_scalar(value: str) -> Any:
+    """Resolve an untagged plain scalar with the YAML 1.2 core schema."""
+    if not value:
+        return None
+    if value[0] not in _FIRST:
+        return value
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT10.match(value):
+        return int(value)
+    if _INT8.match(value):
+        return int(value[2:], 8)
+    if _INT16.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return -math.inf if value[0] == "-" else math.inf
+    if _NAN.match(value):
+        return math.nan
+    return value
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Converter:
+    """Turns a composed node graph into plain data and records positions."""
+
+    def __init__(self, source_map: SourceMap, problems: list[ParseProblem], line_range):
+        self.sm = source_map
+        self.problems = problems
+        self.line_range = line_range
+        self.memo: dict[int, Any] = {}
+        self.sizes: dict[int, int] = {}
+        self.in_progress: set[int] = set()
+        self.expanded = 0
+        self.limit = 0
+
+    def convert(self, node, depth: int = 0, path: tuple = ()) -> Any:
+        nid = id(node)
+        memo = self.memo
+        if nid in memo:
+            # an alias: the same object again; count what its expansion would cost
+            self.expanded += self.sizes.get(nid, 1)
+            if self.expanded > self.limit:
+                raise _AliasBomb()
+            return memo[nid]
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node.start_mark.index)
+        before = self.expanded
+        self.expanded += 1
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            memo[nid] = value
+        elif isinstance(node, MappingNode):
+            if nid in self.in_progress:
+                return {}
+            self.in_progress.add(nid)
+            value = {}
+            memo[nid] = value
+            positions = {}
+            merges = []
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    key = key_node.value
+                    if key == "<<" and not key_node.style:
+                        merges.append(value_node)
+                        continue
+                else:
+                    key = json.dumps(self.convert(key_node, depth + 1, path), sort_keys=True, default=str)
+                if key in positions:
+                    self.problems.append(
+                        ParseProblem(
+                            "parser-duplicate-keys",
+                            f'Duplicate key: "{key}"',
+                            self.line_range(key_node.start_mark.index, key_node.end_mark.index),
+                            Severity.ERROR,
+                            path + (key,),
+                        )
+                    )
+                value[key] = self.convert(value_node, depth + 1, path + (key,))
+                positions[key] = (
+                    key_node.start_mark.index,
+                    key_node.end_mark.index,
+                    value_node.start_mark.index,
+                    value_node.end_mark.index,
+                )
+            for merge in merges:
+                sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+                for src in sources:
+                    merged = self.convert(src, depth + 1, path)
+                    if isinstance(merged, dict):
+                        src_pos = self.sm.positions.get(id(merged), {})
+                        for k, v in merged.items():
+                            if k not in value:
+                                value[k] = v
+                                if k in src_pos:
+                                    positions[k] = src_pos[k]
+            self.sm.positions[id(value)] = positions
+            self.in_progress.discard(nid)
+        elif isinstance(node, SequenceNode):
+            if nid in self.in_progress:
+                return []
+            self.in_progress.add(nid)
+            value = []
+            memo[nid] = value
+            positions = []
+            for i, item in enumerate(node.value):
+                value.append(self.convert(item, depth + 1, path + (i,)))
+                positions.append((item.start_mark.index, item.end_mark.index))
+            self.sm.positions[id(value)] = positions
+            self.in_progress.discard(nid)
+        else:  # pragma: no cover - ruamel only produces the three kinds
+            value = None
+        self.sizes[nid] = self.expanded - before
+        return value
+
+    @staticmethod
+    def scalar(node: ScalarNode) -> Any:
+        text = node.value
+        if node.style:  # quoted or block scalar: a string
+            return text
+        resolved = resolve_plain_scalar(text)
+        if node.tag == _STR_TAG and not isinstance(resolved, str):
+            # ruamel's YAML 1.2 resolver types these values too, so a `str` tag here means `!!str`
+            return text
+        return resolved
+
+
+def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_MAX_SIZE) -> ParsedText:
+    """Parse YAML or JSON text. Never raises for bad input: problems are returned as data."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    sm = SourceMap(text)
+    if syntax is None:
+        syntax = "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+    problems: list[ParseProblem] = []
+    if len(text) > max_size:
+        problems.append(
+            ParseProblem(
+                "parser-too-large",
+                f"File is {len(text) / 1048576:.1f} MB, over the {max_size / 1048576:.0f} MB limit; it was not parsed.",
+                sm.lines.range(0, 0),
+            )
+        )
+        return ParsedText(text, None, sm, problems, syntax)
+    if "\x00" in text:
+        i = text.index("\x00")
+        problems.append(ParseProblem("parser-syntax", "NUL character is not allowed here", sm.lines.range(i, i + 1)))
+        return ParsedText(text, None, sm, problems, syntax)
+
+    yaml_text = text
+    if syntax == "json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as err:
+            # Python's JSON reader gives better messages; its pos is a code-point offset
+            problems.append(ParseProblem("parser-syntax", f"Invalid JSON: {err.msg}", sm.lines.range(err.pos, err.pos + 1)))
+            return ParsedText(text, None, sm, problems, syntax)
+        except RecursionError:
+            problems.append(ParseProblem("parser-too-deep", f"Nesting is deeper than {MAX_DEPTH} levels", sm.lines.range(0, 0)))
+            return ParsedText(text, None, sm, problems, syntax)
+        # raw tabs are only legal between tokens in JSON; libyaml dislikes them there, and a
+        # space has the same width, so offsets stay the same
+        if "\t" in text:
+            yaml_text = text.replace("\t", " ")
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # halves compose time on multi-megabyte documents
+    try:
+        try:
+            node = _YAML.compose(yaml_text)
+        except MarkedYAMLError as err:
+            mark = err.problem_mark or err.context_mark
+            offset = mark.index if mark is not None else 0
+            msg = err.problem or err.context or "YAML syntax error"
+            if err.context and err.problem:
+                msg = f"{err.problem} ({err.context})"
+            problems.append(ParseProblem("parser-syntax", _sentence(msg), sm.lines.range(offset, offset + 1)))
+            return ParsedText(text, None, sm, problems, syntax)
+        except (YAMLError, ValueError, RecursionError, MemoryError) as err:
+            problems.append(ParseProblem("parser-syntax", _sentence(str(err) or type(err).__name__), sm.lines.range(0, 0)))
+            return ParsedText(text, None, sm, problems, syntax)
+        if node is None:
+            return ParsedText(text, None, sm, problems, syntax)
+        conv = _Converter(sm, problems, sm.lines.range)
+        conv.limit = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * (len(text) // 4 + 1))
+        old_limit = sys.getrecursionlimit()
+        if old_limit < MAX_DEPTH * 3 + 200:
+            sys.setrecursionlimit(MAX_DEPTH * 3 + 200)
+        try:
+            data = conv.convert(node)
+        except _AliasBomb:
+            problems.append(
+                ParseProblem(
+                    "parser-alias-bomb",
+                    "Aliases expand to more than the allowed size (a \"billion laughs\" document?); the file was not loaded.",
+                    sm.lines.range(0, 0),
+                )
+            )
+            return ParsedText(text, None, SourceMap(text), problems, syntax)
+        except _TooDeep as deep:
+            problems.append(
+                ParseProblem("parser-too-deep", f"Nesting is deeper than {MAX_DEPTH} levels; the file was not loaded.", sm.lines.range(deep.offset, deep.offset + 1))
+            )
+            return ParsedText(text, None, SourceMap(text), problems, syntax)
+        finally:
+            sys.setrecursionlimit(old_limit)
+        sm.root_span = (node.start_mark.index, node.end_mark.index)
+        sm.root = data
+        return ParsedText(text, data, sm, problems, syntax)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _sentence(msg: str) -> str:
+    msg = " ".join(str(msg).split())
+    return msg[:1].upper() + msg[1:] if msg else msg
