@@ -79,6 +79,9 @@ def _make_yaml() -> YAML:
 
 
 _YAML = _make_yaml()
+#: the pure-Python parser, used only when libyaml refuses a text: libyaml follows YAML 1.1 and
+#: rejects `:` inside flow plain scalars (`[[spectral:oas, all]]`), which YAML 1.2 allows
+_YAML_PURE = YAML(typ="safe", pure=True)
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
@@ -269,7 +272,10 @@ def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_
     gc.disable()  # halves compose time on multi-megabyte documents
     try:
         try:
-            node = _YAML.compose(yaml_text)
+            try:
+                node = _YAML.compose(yaml_text)
+            except MarkedYAMLError:
+                node = _YAML_PURE.compose(yaml_text)
         except MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             offset = mark.index if mark is not None else 0
