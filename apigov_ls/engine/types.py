@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 #: A location inside a JSON/YAML value: keys are str, list indices are int.
 JsonPath = tuple[str | int, ...]
@@ -115,17 +115,46 @@ class LintResult:
         return (self.source or "", self.range.start.line, self.range.start.character, self.code, self.message)
 
 
-class FunctionContext(Protocol):
-    """What a rule function receives as its third argument (Spectral's `context`)."""
+class _Undefined:
+    """JavaScript's `undefined`: a missing value, distinct from `None` (JSON null)."""
 
-    #: the document being linted (`.data` is the resolved or unresolved value, as the rule asked)
+    __slots__ = ()
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: the value a function receives for a `field` that is absent
+UNDEFINED: Any = _Undefined()
+
+
+@dataclass(slots=True)
+class FunctionContext:
+    """What a rule function receives as its third argument (Spectral's `context`).
+
+    - `document`: the Document (see apigov_ls/document/model.py): `.data` is the root file's
+      unresolved data, `.formats` the detected formats, `.source` the root file path.
+    - `document_inventory`: the same Document, which also has `.resolved` (the resolved data),
+      `.unresolved`, `.graph` (the RefGraph) and `.files`.
+    - `path`: path of the value given to the function (the `given` match, plus `field` if any).
+    - `given_path`: path of the `given` match itself.
+    - `rule`: the Rule being evaluated.
+    """
+
     document: Any
-    #: the full document inventory (resolved and unresolved data, the ref graph, the format)
     document_inventory: Any
-    #: path of the value given to the function (the `given` match, plus `field` if any)
     path: JsonPath
-    #: the rule being evaluated
     rule: Any
+    given_path: JsonPath = ()
 
 
 #: A rule function: (input, options, context) -> list of {"message": str, "path": JsonPath?} or None.

@@ -1,0 +1,191 @@
+"""`apigov`: lint OpenAPI descriptions from the command line (CI, pre-commit, scripts).
+
+Exit codes: 0 no result at or above --fail-severity; 1 there are; 2 usage error, unreadable
+file, invalid ruleset, or a file that is not an API description (unless --ignore-unknown-format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+from typing import Sequence
+
+from apigov_ls import __version__
+from apigov_ls.engine.types import LintResult, RulesetError, Severity
+
+DESCRIPTION_SUFFIXES = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
+
+
+class UsageError(Exception):
+    """One line for stderr; exit code 2."""
+
+
+def _severity_arg(value: str) -> Severity:
+    try:
+        sev = Severity.parse(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if sev is None:
+        raise argparse.ArgumentTypeError("fail severity cannot be 'off'")
+    return sev
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from apigov_ls.reporters import FORMATS
+
+    parser = argparse.ArgumentParser(prog="apigov", description="API governance and security linter for OpenAPI descriptions")
+    parser.add_argument("--version", action="version", version=f"apigov {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    lint = sub.add_parser("lint", help="lint API descriptions (files, folders, globs)")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or glob patterns ('-' or none with --stdin-filepath: standard input)")
+    lint.add_argument("-r", "--ruleset", help="ruleset file or built-in name (default: nearest .spectral.yaml/.yml/.json, else apigov:recommended)")
+    lint.add_argument("-f", "--format", default="stylish", choices=FORMATS, help="output format (default: stylish)")
+    lint.add_argument("-o", "--output", help="write the report to this file instead of standard output")
+    lint.add_argument("-F", "--fail-severity", type=_severity_arg, default=Severity.ERROR, metavar="SEVERITY",
+                      help="exit 1 when a result is at or above this severity: error, warn, info, hint (default: error)")
+    lint.add_argument("-D", "--display-only-failures", action="store_true", help="show only results at or above --fail-severity")
+    lint.add_argument("-q", "--quiet", action="store_true", help="print nothing but the results")
+    lint.add_argument("--stdin-filepath", metavar="NAME", help="lint standard input, reported under this file name")
+    lint.add_argument("--ignore-unknown-format", action="store_true", help="do not fail on files that are not API descriptions")
+    lint.add_argument("--no-color", action="store_true", help="no colours in stylish output")
+    return parser
+
+
+def expand_paths(patterns: Sequence[str]) -> list[str]:
+    """Files named, files under folders (those that look like API descriptions), and glob matches."""
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        ap = os.path.abspath(path)
+        if ap not in seen:
+            seen.add(ap)
+            out.append(ap)
+
+    for pattern in patterns:
+        if os.path.isdir(pattern):
+            for folder, dirs, files in os.walk(pattern):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    full = os.path.join(folder, name)
+                    if name.lower().endswith(DESCRIPTION_SUFFIXES) and sniff_api_description(full):
+                        add(full)
+        elif os.path.exists(pattern) or not glob.has_magic(pattern):
+            add(pattern)
+        else:
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                raise UsageError(f"{pattern}: no files match")
+            for m in matches:
+                if os.path.isfile(m):
+                    add(m)
+    return out
+
+
+def sniff_api_description(path: str) -> bool:
+    """Cheap check of the first bytes for a root `openapi`/`swagger` key (folder scans skip fragments)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    import re
+
+    return bool(re.search(r'(^|\n)\s*["\']?(openapi|swagger)["\']?\s*:', head))
+
+
+def _load_ruleset(explicit: str | None, target: str, cache: dict):
+    from apigov_ls.engine.ruleset import discover_ruleset, load_ruleset
+
+    where = discover_ruleset(target, explicit)
+    if where not in cache:
+        cache[where] = load_ruleset(where)
+    return where, cache[where]
+
+
+def cmd_lint(args: argparse.Namespace, out, err) -> int:
+    from apigov_ls.document.model import STDIN, FileError, FileLoader
+    from apigov_ls.lint import lint_file
+    from apigov_ls.reporters import render
+
+    stdin_text = None
+    paths: list[str]
+    if args.stdin_filepath or args.paths in ([], ["-"]):
+        if not args.stdin_filepath and not args.paths:
+            raise UsageError("no files given (pass PATH..., or '-' / --stdin-filepath NAME to read standard input)")
+        stdin_text = sys.stdin.read()
+        paths = [os.path.abspath(args.stdin_filepath) if args.stdin_filepath else STDIN]
+    else:
+        paths = expand_paths(args.paths)
+        if not paths:
+            raise UsageError("no API descriptions found in " + ", ".join(args.paths))
+
+    cache: dict = {}
+    loader = FileLoader()
+    results: list[LintResult] = []
+    unknown: list[str] = []
+    rulesets_used: set[str] = set()
+    for path in paths:
+        where, ruleset = _load_ruleset(args.ruleset, path if path != STDIN else os.path.join(os.getcwd(), "stdin"), cache)
+        rulesets_used.add(where)
+        try:
+            report = lint_file(path, ruleset, text=stdin_text, loader=loader)
+        except FileError as e:
+            raise UsageError(str(e)) from None
+        if not report.recognized and report.document is not None and report.document.root.data is not None:
+            unknown.append(path)
+        results.extend(report.results)
+
+    if not args.quiet:
+        for where in sorted(rulesets_used):
+            rs = cache[where]
+            if rs.custom_functions:
+                err.write(f"apigov: {where}: loaded custom functions: {', '.join(rs.custom_functions)}\n")
+
+    shown = [r for r in results if r.severity <= args.fail_severity] if args.display_only_failures else results
+    color = args.format == "stylish" and not args.no_color and not args.output and out.isatty() and "NO_COLOR" not in os.environ
+    text = render(args.format, shown, files=paths, color=color, cwd=os.getcwd())
+    if args.output:
+        from apigov_ls.fsutil import write_atomic
+
+        write_atomic(args.output, text)
+    elif text:
+        out.write(text if text.endswith("\n") else text + "\n")
+
+    if unknown and not args.ignore_unknown_format:
+        for path in unknown:
+            err.write(f"apigov: {os.path.relpath(path)}: not an OpenAPI 2.0/3.x description (use --ignore-unknown-format to skip it)\n")
+        return 2
+    failing = any(r.severity <= args.fail_severity for r in results)
+    return 1 if failing else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    if args.command is None:
+        parser.print_help(err)
+        return 2
+    try:
+        if args.command == "lint":
+            return cmd_lint(args, out, err)
+    except UsageError as e:
+        err.write(f"apigov: {e}\n")
+        return 2
+    except RulesetError as e:
+        err.write(f"apigov: invalid ruleset: {e}\n")
+        return 2
+    except BrokenPipeError:
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

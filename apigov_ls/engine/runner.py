@@ -1,0 +1,331 @@
+"""Run a ruleset over a Document: given -> field -> function -> results with locations."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from apigov_ls.engine.types import (
+    UNDEFINED,
+    FunctionContext,
+    JsonPath,
+    LintResult,
+    Rule,
+    Ruleset,
+    Severity,
+)
+
+#: parser-level codes whose severity a ruleset's parserOptions may change
+_PARSER_OPTION_CODES = {"parser-duplicate-keys": "duplicateKeys", "parser-incompatible-values": "incompatibleValues"}
+
+
+@dataclass(slots=True)
+class _Job:
+    rule: Rule
+    given_index: int
+    path_index: int  # index into the matcher's path list
+
+
+def _given_for(rule: Rule, formats: frozenset[str]) -> list[str]:
+    """`given` strings for a document's formats (aliases with format-scoped targets)."""
+    by_format = rule.extensions.get("given_by_format") if rule.extensions else None
+    if by_format:
+        out: list[str] = []
+        for fmts, givens in by_format:
+            if fmts is None or formats & set(fmts):
+                out.extend(givens)
+        return out or list(rule.given)
+    return list(rule.given)
+
+
+def rule_applies(rule: Rule, formats: frozenset[str]) -> bool:
+    if rule.formats is None:
+        return True
+    return bool(rule.formats & formats)
+
+
+def lint_document(
+    document, ruleset: Ruleset, *, rules: Iterable[Rule] | None = None, merge_duplicates: bool = True
+) -> list[LintResult]:
+    """All results for `document`: parser and reference problems, then every enabled rule.
+
+    With `merge_duplicates`, results that land on the same text (content used through several
+    $refs) are reported once, where the content lives, as Spectral does for files."""
+    results: list[LintResult] = []
+    for p in document.problems:
+        option = _PARSER_OPTION_CODES.get(p.code)
+        if option and option in ruleset.parser_options:
+            sev = ruleset.parser_options[option]
+            if sev is None:
+                continue
+            p = LintResult(p.code, p.message, sev, p.path, p.source, p.range, related=p.related)
+        results.append(p)
+    if document.root.data is None:
+        return results
+    formats = document.formats
+    active = [r for r in (rules if rules is not None else ruleset.rules.values()) if r.enabled and rule_applies(r, formats)]
+    if not formats:
+        results.append(_unrecognized(document))
+    results.extend(run_rules(document, active))
+    return dedupe(results) if merge_duplicates else results
+
+
+def _unrecognized(document) -> LintResult:
+    from apigov_ls.document.formats import FORMAT_LABELS
+
+    labels = ", ".join(FORMAT_LABELS[f] for f in ("oas2", "oas3", "oas3_0", "oas3_1", "oas3_2"))
+    return LintResult(
+        "unrecognized-format",
+        f"The provided document does not match any of the registered formats [{labels}]",
+        Severity.WARN,
+        (),
+        document.source,
+        document.root.source_map.lines.range(0, 0),
+    )
+
+
+def run_rules(document, rules: list[Rule]) -> list[LintResult]:
+    from apigov_ls.engine.jsonpath import Matcher, compile_path
+
+    results: list[LintResult] = []
+    for resolved in (True, False):
+        subset = [r for r in rules if r.resolved == resolved]
+        if not subset:
+            continue
+        root = document.resolved if resolved else document.unresolved
+        paths = []
+        jobs: list[_Job] = []
+        index: dict[str, int] = {}
+        for rule in subset:
+            for gi, given in enumerate(_given_for(rule, document.formats)):
+                if given not in index:
+                    index[given] = len(paths)
+                    paths.append(compile_path(given))
+                jobs.append(_Job(rule, gi, index[given]))
+        matches = Matcher(paths).run(root)
+        doc_view = document
+        errors_reported: set[str] = set()
+        for job in jobs:
+            rule = job.rule
+            for path, value in matches[job.path_index]:
+                try:
+                    results.extend(_evaluate(document, doc_view, rule, path, value, resolved))
+                except Exception as err:  # a broken function must not stop the other rules
+                    if rule.name not in errors_reported:
+                        errors_reported.add(rule.name)
+                        results.append(_rule_error(document, rule, path, err, resolved))
+    return results
+
+
+def _rule_error(document, rule: Rule, path: JsonPath, err: Exception, resolved: bool) -> LintResult:
+    source, rng, pointer, related = document.result_location(path, resolved)
+    return LintResult(
+        "rule-error",
+        f'Rule "{rule.name}" failed and was skipped here: {type(err).__name__}: {err}',
+        Severity.ERROR,
+        path,
+        source,
+        rng,
+        rule=rule,
+        source_pointer=pointer,
+    )
+
+
+_FIELD_SPLIT = re.compile(r"\[['\"]((?:[^'\"\\]|\\.)*)['\"]\]|\[(\d+)\]|([^.\[\]]+)")
+
+
+def field_path(field: str) -> tuple:
+    """Spectral's `field`: lodash-style `a.b`, `['a.b']`, `a[0]` (a `$`-JSONPath is handled by the caller)."""
+    out: list = []
+    for m in _FIELD_SPLIT.finditer(field):
+        if m.group(1) is not None:
+            out.append(m.group(1))
+        elif m.group(2) is not None:
+            out.append(int(m.group(2)))
+        else:
+            out.append(m.group(3))
+    return tuple(out)
+
+
+def _get(value: Any, segments: tuple) -> Any:
+    node = value
+    for seg in segments:
+        if isinstance(node, dict):
+            key = seg if isinstance(seg, str) else str(seg)
+            if key not in node:
+                return UNDEFINED
+            node = node[key]
+        elif isinstance(node, list) and isinstance(seg, int) or (isinstance(node, list) and isinstance(seg, str) and seg.isdigit()):
+            i = int(seg)
+            if not 0 <= i < len(node):
+                return UNDEFINED
+            node = node[i]
+        else:
+            return UNDEFINED
+    return node
+
+
+def _targets(then, path: JsonPath, value: Any) -> list[tuple[JsonPath, Any]]:
+    """Spectral's getLintTargets: what the function is called with for a `given` match."""
+    fld = then.field
+    if fld is None or not isinstance(value, (dict, list)):
+        return [(path, value)]
+    if fld == "@key":
+        keys = list(value) if isinstance(value, dict) else [str(i) for i in range(len(value))]
+        return [(path + (k,), k) for k in keys] or [(path, UNDEFINED)]
+    if fld.startswith("$"):
+        from apigov_ls.engine.jsonpath import compile_path
+
+        found = compile_path(fld).find(value)
+        return [(path + tuple(p), v) for p, v in found] or [(path, UNDEFINED)]
+    segs = field_path(fld)
+    return [(path + segs, _get(value, segs))]
+
+
+def closest_path(data: Any, path: JsonPath) -> JsonPath:
+    """The longest prefix of `path` that exists in `data` (Spectral's getClosestJsonPath)."""
+    node = data
+    for i, seg in enumerate(path):
+        if isinstance(node, dict):
+            key = seg if isinstance(seg, str) else str(seg)
+            if key not in node:
+                return path[:i]
+            node = node[key]
+        elif isinstance(node, list):
+            try:
+                idx = int(seg)
+            except (TypeError, ValueError):
+                return path[:i]
+            if not 0 <= idx < len(node):
+                return path[:i]
+            node = node[idx]
+        else:
+            return path[:i]
+    return path
+
+
+def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolved: bool) -> list[LintResult]:
+    out: list[LintResult] = []
+    root = document.resolved if resolved else document.unresolved
+    for then in rule.then:
+        for target_path, target in _targets(then, path, value):
+            ctx = FunctionContext(doc_view, document, target_path, rule, path)
+            produced = then.function(target, then.function_options, ctx)
+            if not produced:
+                continue
+            for res in produced:
+                full = tuple(res.get("path") or target_path)
+                rpath = closest_path(root, full)
+                found_value = _get(root, rpath) if rpath else root
+                message = format_message(rule, res.get("message", ""), rpath, full, found_value)
+                source, rng, pointer, related = document.result_location(rpath, resolved)
+                out.append(
+                    LintResult(rule.name, message, rule.severity, rpath, source, rng, rule.documentation_url, related, rule, pointer)
+                )
+    return out
+
+
+_TEMPLATE = re.compile(r"#{{\s*print\(\s*[\"'](\w+)[\"']\s*\)\s*}}|{{\s*(\w+)\s*}}")
+
+
+def js_string(value: Any) -> str:
+    """How JavaScript's String() prints a JSON value (for {{value}} in messages)."""
+    if value is UNDEFINED:
+        return "undefined"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    if isinstance(value, list):
+        return ",".join("" if v is None or v is UNDEFINED else js_string(v) for v in value)
+    return str(value)
+
+
+def print_value(value: Any) -> str:
+    """spectral-runtime's printValue: how a value is quoted inside messages."""
+    if value is UNDEFINED:
+        return "undefined"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, dict):
+        return "Object{}"
+    if isinstance(value, list):
+        return "Array[]"
+    return js_string(value)
+
+
+def escaped_pointer(path: JsonPath) -> str:
+    from apigov_ls.document.model import encode_pointer
+
+    return "#" + encode_pointer(path)
+
+
+def format_message(rule: Rule, error: str, path: JsonPath, full_path: JsonPath, value: Any) -> str:
+    """Spectral's message interpolation (`{{var}}` and `#{{print("var")}}`) for a result."""
+    if len(full_path) > len(path):
+        prop: Any = ".".join(str(p) for p in full_path[max(len(path) - 1, 0):])
+    else:
+        prop = path[-1] if path else ""
+    subs = {
+        "property": "" if prop == "" else str(prop),
+        "error": error,
+        "path": escaped_pointer(path),
+        "description": rule.description,
+        "value": value,
+    }
+
+    def render(text: str) -> str:
+        def repl(m: re.Match) -> str:
+            if m.group(1) is not None:
+                name = m.group(1)
+                if name == "property":
+                    return f"`{subs['property']}` property " if subs["property"] != "" else "The document "
+                if name == "value":
+                    return print_value(subs["value"])
+                v = subs.get(name)
+                return "" if v is None else str(v)
+            name = m.group(2)
+            if name not in subs:
+                return m.group(0)
+            v = subs[name]
+            if v is None:
+                return ""
+            return js_string(v) if name == "value" else str(v)
+
+        return _TEMPLATE.sub(repl, text) if "{{" in text else text
+
+    result_message = render(error or "")
+    subs["error"] = result_message
+    if rule.message is None:
+        return (rule.description if rule.description is not None else result_message).strip()
+    return render(rule.message).strip()
+
+
+def dedupe(results: list[LintResult]) -> list[LintResult]:
+    """Drop results that point at the same place with the same code and message.
+
+    Content used through several $refs is reported once, where it lives (Spectral does the same
+    when the document has a source)."""
+    seen: set = set()
+    out: list[LintResult] = []
+    for r in results:
+        key = (r.code, r.source, r.source_pointer if r.source_pointer is not None else r.path, r.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
