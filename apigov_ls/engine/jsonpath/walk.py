@@ -1,0 +1,315 @@
+"""Evaluate many JSONPaths in one depth-first walk of a document (the nimma approach).
+
+Each path's steps become states `(path, step index)`. During the walk every node carries the set
+of states active at it (a `Plan`, interned per distinct set, so the work of deciding what a set
+does with a child key is done once per set, not once per node). `..` is a state that stays
+active for all children; child selectors move a state on to matching children; filters are
+evaluated when their state is active on the parent. Subtrees with no active state are skipped.
+A node's path is never built unless a path matches it: nodes carry a parent chain
+`(parent_chain, key, value)` instead.
+
+Steps after a `^` that is not at the end are evaluated per path (stepwise.py) from the nodes the
+walk found for the part before it.
+"""
+
+from __future__ import annotations
+
+from apigov_ls.engine.jsonpath.filters import chain_path
+from apigov_ls.engine.jsonpath.jsvalues import canonical_index
+from apigov_ls.engine.jsonpath.stepwise import evaluate as evaluate_steps
+from apigov_ls.engine.jsonpath.stepwise import slice_indices, sort_document_order
+
+_FINAL, _DESC, _WILD, _CHILD, _UNION, _SLICE, _FILTER, _TYPE = range(8)
+_KIND = {"desc": _DESC, "wild": _WILD, "child": _CHILD, "union": _UNION, "slice": _SLICE,
+         "filter": _FILTER, "type": _TYPE}
+
+
+class _Program:
+    """What the walk runs for one path: core steps, then `ups` parents, `~`, and leftover steps."""
+
+    __slots__ = ("core", "ups", "want_key", "rest")
+
+    def __init__(self, steps: list):
+        core = list(steps)
+        self.want_key = bool(core) and core[-1][0] == "key"
+        if self.want_key:
+            core.pop()
+        self.rest = None
+        first_up = next((i for i, s in enumerate(core) if s[0] == "parent"), None)
+        if first_up is not None:
+            end = first_up
+            while end < len(core) and core[end][0] == "parent":
+                end += 1
+            if end < len(core):  # `^` in the middle: the walk stops at the parent run
+                self.rest = core[end:] + ([("key",)] if self.want_key else [])
+                self.want_key = False
+            self.ups = end - first_up
+            core = core[:first_up]
+        else:
+            self.ups = 0
+        self.core = core
+
+
+class _Plan:
+    __slots__ = ("states", "finals", "typed", "typed_cache", "always", "names", "list_sel", "list_cache",
+                 "key_filters", "dict_filters", "any_filters", "list_filters", "has_dict_filters")
+
+
+class Matcher:
+    """Runs several compiled paths over a document in one walk. Results per path, in document order."""
+
+    def __init__(self, paths: list):
+        self.paths = list(paths)
+        unique: dict[int, int] = {}
+        self._programs: list[_Program] = []
+        self._slot: list[int] = []
+        for cp in self.paths:
+            if id(cp) not in unique:
+                unique[id(cp)] = len(self._programs)
+                self._programs.append(_Program(cp.steps))
+            self._slot.append(unique[id(cp)])
+        # global state table
+        self._kind: list[int] = []
+        self._arg: list = []
+        self._pid: list[int] = []
+        starts = []
+        for pid, prog in enumerate(self._programs):
+            starts.append(len(self._kind))
+            for step in prog.core:
+                self._kind.append(_KIND[step[0]])
+                self._arg.append(step)
+                self._pid.append(pid)
+            self._kind.append(_FINAL)
+            self._arg.append(None)
+            self._pid.append(pid)
+        self._interned: dict = {}
+        self._merged: dict = {}
+        self._root_states = frozenset(starts)
+
+    # -- plans ---------------------------------------------------------------------------------
+    def _close(self, states, value=None, typed=False) -> frozenset:
+        """Add the states reachable without moving: after `..`, and after type tests that pass
+        (only when `typed`, i.e. for a known value)."""
+        kind, arg = self._kind, self._arg
+        todo = list(states)
+        out = set(states)
+        while todo:
+            s = todo.pop()
+            k = kind[s]
+            if k == _DESC or (typed and k == _TYPE and arg[s][2](value)):
+                if s + 1 not in out:
+                    out.add(s + 1)
+                    todo.append(s + 1)
+        return frozenset(out)
+
+    def _plan(self, states) -> _Plan | None:
+        if not states:
+            return None
+        key = frozenset(states)
+        plan = self._interned.get(key)
+        if plan is None:
+            plan = self._interned[key] = _Plan()  # registered first: `..` plans lead to themselves
+            self._build(plan, self._close(key))
+        return plan
+
+    def _build(self, plan: _Plan, states: frozenset, resolved: bool = False) -> _Plan:
+        kind, arg = self._kind, self._arg
+        plan.states = states
+        plan.typed = not resolved and any(kind[s] == _TYPE for s in states)
+        plan.typed_cache = {}
+        plan.finals = tuple(sorted(self._pid[s] for s in states if kind[s] == _FINAL))
+        always: set = set()
+        names: dict = {}
+        list_sel: list = []
+        filters: list = []
+        for s in states:
+            k = kind[s]
+            if k == _DESC:
+                always.add(s)
+            elif k == _WILD:
+                always.add(s + 1)
+            elif k == _CHILD or k == _UNION:
+                for key in (arg[s][1],) if k == _CHILD else arg[s][1]:
+                    if type(key) is int:
+                        names.setdefault(str(key), set()).add(s + 1)
+                        list_sel.append((key, s + 1))
+                    else:
+                        names.setdefault(key, set()).add(s + 1)
+                        idx = canonical_index(key)
+                        if idx is not None:
+                            list_sel.append((idx, s + 1))
+            elif k == _SLICE:
+                list_sel.append((arg[s][1:], s + 1))
+            elif k == _FILTER:
+                filters.append((arg[s][1], s + 1))
+        plan.always = self._plan(always)
+        plan.names = {name: self._plan(always | extra) for name, extra in names.items()}
+        plan.list_sel = list_sel
+        plan.list_cache = {}
+        plan.key_filters = {}
+        plan.dict_filters = []
+        plan.any_filters = []
+        filters.sort(key=lambda item: item[1])
+        for f, nxt in filters:
+            if f.only_keys is not None:
+                for name in f.only_keys:
+                    plan.key_filters.setdefault(name, []).append((f, nxt))
+            elif f.needs_dict:
+                plan.dict_filters.append((f.needs_key, f, nxt))
+            else:
+                plan.any_filters.append((f, nxt))
+        plan.list_filters = filters
+        plan.has_dict_filters = bool(filters)
+        return plan
+
+    def _for_value(self, plan: _Plan, value) -> _Plan:
+        """Resolve type tests (`@string()`...) for the node's actual value."""
+        t = type(value)
+        cat = ("int" if value.is_integer() else "float") if t is float else t
+        out = plan.typed_cache.get(cat)
+        if out is None:
+            out = plan.typed_cache[cat] = _Plan()
+            self._build(out, self._close(plan.states, value, typed=True), resolved=True)
+        return out
+
+    def _list_plans(self, plan: _Plan, length: int) -> dict:
+        cached = plan.list_cache.get(length)
+        if cached is None:
+            extra: dict[int, set] = {}
+            for sel, nxt in plan.list_sel:
+                if type(sel) is int:
+                    idx = sel + length if sel < 0 else sel
+                    if 0 <= idx < length:
+                        extra.setdefault(idx, set()).add(nxt)
+                else:
+                    for idx in slice_indices(length, *sel):
+                        extra.setdefault(idx, set()).add(nxt)
+            base = plan.always.states if plan.always is not None else frozenset()
+            cached = {idx: self._plan(base | more) for idx, more in extra.items()}
+            if len(plan.list_cache) < 64:
+                plan.list_cache[length] = cached
+        return cached
+
+    def _merge(self, plan: _Plan | None, extras: list) -> _Plan:
+        key = (id(plan), tuple(extras))
+        out = self._merged.get(key)
+        if out is None:
+            base = plan.states if plan is not None else frozenset()
+            out = self._merged[key] = self._plan(base | set(extras))
+        return out
+
+    # -- the walk ------------------------------------------------------------------------------
+    def run(self, root) -> list[list[tuple[tuple, object]]]:
+        hits: list[list] = [[] for _ in self._programs]
+        plan = self._plan(self._root_states)
+        if plan is not None:
+            self._walk(root, plan, hits)
+        per_program = [self._finish(prog, chains, root) for prog, chains in zip(self._programs, hits)]
+        return [list(per_program[slot]) for slot in self._slot]
+
+    def _walk(self, root, root_plan: _Plan, hits: list) -> None:
+        for_value = self._for_value
+        list_plans = self._list_plans
+        merge = self._merge
+        stack = [(root, root_plan, (None, None, root))]
+        pop, push = stack.pop, stack.append
+        while stack:
+            value, plan, chain = pop()
+            if plan.typed:
+                plan = for_value(plan, value)
+            for pid in plan.finals:
+                hits[pid].append(chain)
+            t = type(value)
+            if t is dict:
+                names, always = plan.names, plan.always
+                has_filters = plan.has_dict_filters
+                if has_filters:
+                    key_filters, dict_filters, any_filters = plan.key_filters, plan.dict_filters, plan.any_filters
+                kids = []
+                for k, c in value.items():
+                    nxt = names.get(k, always) if names else always
+                    if has_filters:
+                        extras = None
+                        if key_filters:
+                            candidates = key_filters.get(k)
+                            if candidates:
+                                for f, ns in candidates:
+                                    if f.needs_dict and (type(c) is not dict or (f.needs_key is not None and f.needs_key not in c)):
+                                        continue
+                                    if f.test(c, k, chain, root):
+                                        extras = [ns] if extras is None else extras + [ns]
+                        if dict_filters and type(c) is dict:
+                            for need, f, ns in dict_filters:
+                                if (need is None or need in c) and f.test(c, k, chain, root):
+                                    extras = [ns] if extras is None else extras + [ns]
+                        for f, ns in any_filters:
+                            if f.test(c, k, chain, root):
+                                extras = [ns] if extras is None else extras + [ns]
+                        if extras is not None:
+                            nxt = merge(nxt, extras)
+                    if nxt is not None:
+                        tc = type(c)
+                        if tc is dict or tc is list or nxt.finals or nxt.typed:
+                            kids.append((c, nxt, (chain, k, c)))
+                if kids:
+                    kids.reverse()
+                    stack.extend(kids)
+            elif t is list:
+                always = plan.always
+                index_plans = list_plans(plan, len(value)) if plan.list_sel else None
+                filters = plan.list_filters
+                kids = []
+                for i, c in enumerate(value):
+                    nxt = index_plans.get(i, always) if index_plans else always
+                    if filters:
+                        extras = None
+                        for f, ns in filters:
+                            if f.needs_dict and (type(c) is not dict or (f.needs_key is not None and f.needs_key not in c)):
+                                continue
+                            if f.test(c, i, chain, root):
+                                extras = [ns] if extras is None else extras + [ns]
+                        if extras is not None:
+                            nxt = merge(nxt, extras)
+                    if nxt is not None:
+                        tc = type(c)
+                        if tc is dict or tc is list or nxt.finals or nxt.typed:
+                            kids.append((c, nxt, (chain, i, c)))
+                if kids:
+                    kids.reverse()
+                    stack.extend(kids)
+
+    def _finish(self, prog: _Program, chains: list, root) -> list:
+        if prog.ups:
+            ups = []
+            for chain in chains:
+                for _ in range(prog.ups):
+                    chain = chain[0]
+                    if chain is None:
+                        break
+                if chain is not None:
+                    ups.append(chain)
+            chains = ups
+        if prog.rest is not None:
+            return evaluate_steps(prog.rest, _unique_chains(chains), root)
+        out = {}
+        for chain in chains:
+            if prog.want_key:
+                if chain[0] is None:
+                    continue  # the root has no key
+                item = chain[1]
+            else:
+                item = chain[2]
+            out.setdefault(chain_path(chain), item)
+        results = list(out.items())
+        return sort_document_order(root, results) if prog.ups else results
+
+
+def _unique_chains(chains: list) -> list:
+    seen = set()
+    out = []
+    for chain in chains:
+        p = chain_path(chain)
+        if p not in seen:
+            seen.add(p)
+            out.append(chain)
+    return out
