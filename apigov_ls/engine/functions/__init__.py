@@ -30,14 +30,13 @@ class FunctionSpec:
         """Validate (and prepare) options; raises FunctionOptionsError with a readable message."""
         if self.options_schema is None:
             if options not in (None, {}):
-                raise FunctionOptionsError(f'"{self.name}" function does not support options')
+                raise FunctionOptionsError(f'"{self.name}" function does not accept any options')
         else:
-            validator = jsonschema.Draft7Validator(self.options_schema)
-            errors = sorted(validator.iter_errors(options), key=lambda e: list(e.absolute_path))
-            if errors:
-                raise FunctionOptionsError(
-                    "; ".join(f'"{self.name}" function options {_describe(e)}' for e in errors[:3])
-                )
+            from ._option_errors import option_errors  # Spectral's wording (honours `errorMessage`)
+
+            messages = option_errors(self.name, self.options_schema, options)
+            if messages:
+                raise FunctionOptionsError("; ".join(messages[:3]))
         return self.prepare(options) if self.prepare else options
 
 
