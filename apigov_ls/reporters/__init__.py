@@ -31,7 +31,7 @@ def render(
     fmt: str,
     results: list[LintResult],
     *,
-    files: list[str],
+    files: list[str | None],
     color: bool = False,
     cwd: str | None = None,
     summary: str | None = None,

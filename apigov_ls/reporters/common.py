@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from functools import lru_cache
 from importlib import metadata
 from urllib.parse import quote
 
@@ -29,6 +30,7 @@ def tool_version() -> str:
         return "0.0.0"
 
 
+@lru_cache(maxsize=4096)  # called once per result: a lint of many results names few files
 def relative_to_cwd(path: str, cwd: str) -> str | None:
     """`path` relative to `cwd` with '/' separators, or None when it is not inside `cwd`."""
     absolute = os.path.abspath(os.path.join(cwd, path))
@@ -72,7 +74,11 @@ _JS_NUMERIC = re.compile(
 
 
 def dot_path(path: JsonPath) -> str:
-    """Spectral's `printPath(path, PrintStyle.Dot)`: `paths./pets.get.parameters[0]`."""
+    """Spectral's `printPath(path, PrintStyle.Dot)`: `paths./pets.get.parameters[0]`.
+
+    Spectral also pointer-decodes the printed text (`~1` -> `/`); our path segments are the real keys,
+    not pointer fragments, so that step is left out.
+    """
     out = ""
     for index, segment in enumerate(path):
         if isinstance(segment, int):
@@ -134,6 +140,8 @@ def no_results_message(fail_severity: Severity) -> str:
 
 def display_width(text: str) -> int:
     """Terminal columns taken by `text`: wide East Asian characters count 2, combining marks 0."""
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch):

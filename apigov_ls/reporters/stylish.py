@@ -37,8 +37,8 @@ def _one_line(text: str) -> str:
     return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
 
 
-def _pad(text: str, width: int, align: str) -> str:
-    gap = width - display_width(text)
+def _pad(text: str, text_width: int, width: int, align: str) -> str:
+    gap = width - text_width
     if align == "r":
         return " " * gap + text
     if align == "c":  # text-table puts the odd space on the left
@@ -48,10 +48,11 @@ def _pad(text: str, width: int, align: str) -> str:
 
 def _table(rows: list[list[str]], severities: list[Severity], color: bool) -> list[str]:
     aligns = ("c", "r", "l", "l", "l")
-    widths = [max(display_width(row[i]) for row in rows) for i in range(len(aligns))]
+    row_widths = [[display_width(cell) for cell in row] for row in rows]
+    widths = [max(w[i] for w in row_widths) for i in range(len(aligns))]
     lines = []
-    for row, severity in zip(rows, severities):
-        cells = [_pad(cell, widths[i], aligns[i]) for i, cell in enumerate(row)]
+    for row, cell_widths, severity in zip(rows, row_widths, severities):
+        cells = [_pad(cell, cell_widths[i], widths[i], aligns[i]) for i, cell in enumerate(row)]
         if color:  # colour after padding so the ANSI codes do not count as width
             name = row[1]
             cells[1] = cells[1][: len(cells[1]) - len(name)] + _fg(severity, name)
