@@ -18,9 +18,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from apigov_ls.document.sourcemap import SourceMap
 from apigov_ls.engine.types import Range, Severity
@@ -123,111 +123,162 @@ def resolve_plain_scalar(value: str) -> Any:
     return value
 
 
+
+
+
+_PLAIN = "!apigov-plain"
 _STR_TAG = "tag:yaml.org,2002:str"
+_EXPLICIT = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:null": lambda v: None,
+    "tag:yaml.org,2002:bool": lambda v: v in _TRUE if v in _TRUE or v in _FALSE else v,
+    "tag:yaml.org,2002:int": lambda v: r if isinstance(r := resolve_plain_scalar(v), int) and not isinstance(r, bool) else v,
+    "tag:yaml.org,2002:float": lambda v: float(r) if isinstance(r := resolve_plain_scalar(v), (int, float)) and not isinstance(r, bool) else v,
+}
+
+
+if hasattr(pyyaml, "CSafeLoader"):
+
+    class _FastLoader(pyyaml.CSafeLoader):
+        """libyaml's composer without PyYAML's YAML 1.1 resolver.
+
+        Plain scalars get a marker tag and are resolved with the YAML 1.2 core schema by the
+        converter; explicit tags (`!!str 1`) are kept as written.
+        """
+
+        def resolve(self, kind, value, implicit):
+            if kind is pyyaml.ScalarNode and implicit[0]:
+                return _PLAIN
+            return super().resolve(kind, value, implicit)
+
+    def _compose_fast(text: str):
+        loader = _FastLoader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+
+else:  # pragma: no cover - PyYAML without libyaml: ruamel's C parser is the fast path
+    _compose_fast = None
 
 
 class _Converter:
-    """Turns a composed node graph into plain data and records positions."""
+    """Turns a composed node graph (PyYAML or ruamel nodes) into plain data and records positions.
 
-    def __init__(self, source_map: SourceMap, problems: list[ParseProblem], line_range):
-        self.sm = source_map
+    Aliases give back the very object built for their anchor (so memory stays flat), and every
+    reuse adds the anchor's expanded size to a budget: past it the text is refused as an alias bomb.
+    """
+
+    __slots__ = ("positions", "problems", "line_range", "memo", "expanded", "limit", "ruamel_tags")
+
+    def __init__(self, source_map: SourceMap, problems: list[ParseProblem], line_range, ruamel_tags: bool):
+        self.positions = source_map.positions
         self.problems = problems
         self.line_range = line_range
+        #: id(container node) -> (value, expanded size); None while the node is being built
         self.memo: dict[int, Any] = {}
-        self.sizes: dict[int, int] = {}
-        self.in_progress: set[int] = set()
         self.expanded = 0
         self.limit = 0
+        self.ruamel_tags = ruamel_tags
 
-    def convert(self, node, depth: int = 0, path: tuple = ()) -> Any:
-        nid = id(node)
+    def convert(self, node, depth: int = 0, parent: tuple | None = None) -> Any:
+        nid = node.id
+        if nid == "scalar":
+            self.expanded += 1
+            return self.scalar(node)
+        key = id(node)
         memo = self.memo
-        if nid in memo:
-            # an alias: the same object again; count what its expansion would cost
-            self.expanded += self.sizes.get(nid, 1)
+        if key in memo:
+            hit = memo[key]
+            if hit is None:  # an alias to an enclosing node: a cycle; JSON cannot hold it
+                return {} if nid == "mapping" else []
+            self.expanded += hit[1]
             if self.expanded > self.limit:
                 raise _AliasBomb()
-            return memo[nid]
+            return hit[0]
         if depth > MAX_DEPTH:
             raise _TooDeep(node.start_mark.index)
+        memo[key] = None
         before = self.expanded
         self.expanded += 1
-        if isinstance(node, ScalarNode):
-            value = self.scalar(node)
-            memo[nid] = value
-        elif isinstance(node, MappingNode):
-            if nid in self.in_progress:
-                return {}
-            self.in_progress.add(nid)
-            value = {}
-            memo[nid] = value
-            positions = {}
-            merges = []
+        depth += 1
+        convert = self.convert
+        if nid == "mapping":
+            value: Any = {}
+            positions: Any = {}
+            merges = None
             for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode):
-                    key = key_node.value
-                    if key == "<<" and not key_node.style:
-                        merges.append(value_node)
+                if key_node.id == "scalar":
+                    k = key_node.value
+                    if k == "<<" and not key_node.style:
+                        merges = (merges or []) + [value_node]
                         continue
                 else:
-                    key = json.dumps(self.convert(key_node, depth + 1, path), sort_keys=True, default=str)
-                if key in positions:
-                    self.problems.append(
-                        ParseProblem(
-                            "parser-duplicate-keys",
-                            f'Duplicate key: "{key}"',
-                            self.line_range(key_node.start_mark.index, key_node.end_mark.index),
-                            Severity.ERROR,
-                            path + (key,),
-                        )
-                    )
-                value[key] = self.convert(value_node, depth + 1, path + (key,))
-                positions[key] = (
-                    key_node.start_mark.index,
-                    key_node.end_mark.index,
-                    value_node.start_mark.index,
-                    value_node.end_mark.index,
-                )
-            for merge in merges:
-                sources = merge.value if isinstance(merge, SequenceNode) else [merge]
-                for src in sources:
-                    merged = self.convert(src, depth + 1, path)
-                    if isinstance(merged, dict):
-                        src_pos = self.sm.positions.get(id(merged), {})
-                        for k, v in merged.items():
-                            if k not in value:
-                                value[k] = v
-                                if k in src_pos:
-                                    positions[k] = src_pos[k]
-            self.sm.positions[id(value)] = positions
-            self.in_progress.discard(nid)
-        elif isinstance(node, SequenceNode):
-            if nid in self.in_progress:
-                return []
-            self.in_progress.add(nid)
+                    k = json.dumps(convert(key_node, depth, parent), sort_keys=True, default=str)
+                if k in positions:
+                    self._duplicate(k, key_node, parent)
+                value[k] = convert(value_node, depth, (parent, k))
+                positions[k] = (key_node.start_mark.index, key_node.end_mark.index, value_node.start_mark.index, value_node.end_mark.index)
+            if merges:
+                self._merge(value, positions, merges, depth, parent)
+        else:
             value = []
-            memo[nid] = value
             positions = []
-            for i, item in enumerate(node.value):
-                value.append(self.convert(item, depth + 1, path + (i,)))
+            i = 0
+            for item in node.value:
+                value.append(convert(item, depth, (parent, i)))
                 positions.append((item.start_mark.index, item.end_mark.index))
-            self.sm.positions[id(value)] = positions
-            self.in_progress.discard(nid)
-        else:  # pragma: no cover - ruamel only produces the three kinds
-            value = None
-        self.sizes[nid] = self.expanded - before
+                i += 1
+        self.positions[id(value)] = positions
+        memo[key] = (value, self.expanded - before)
         return value
 
-    @staticmethod
-    def scalar(node: ScalarNode) -> Any:
+    def _merge(self, value: dict, positions: dict, merges: list, depth: int, parent) -> None:
+        for merge in merges:
+            sources = merge.value if merge.id == "sequence" else [merge]
+            for src in sources:
+                merged = self.convert(src, depth, parent)
+                if isinstance(merged, dict):
+                    src_pos = self.positions.get(id(merged), {})
+                    for k, v in merged.items():
+                        if k not in value:
+                            value[k] = v
+                            if k in src_pos:
+                                positions[k] = src_pos[k]
+
+    def _duplicate(self, k: str, key_node, parent) -> None:
+        path: list = [k]
+        link = parent
+        while link is not None:
+            link, seg = link
+            path.append(seg)
+        self.problems.append(
+            ParseProblem(
+                "parser-duplicate-keys",
+                f'Duplicate key: "{k}"',
+                self.line_range(key_node.start_mark.index, key_node.end_mark.index),
+                Severity.ERROR,
+                tuple(reversed(path)),
+            )
+        )
+
+    def scalar(self, node) -> Any:
         text = node.value
-        if node.style:  # quoted or block scalar: a string
-            return text
-        resolved = resolve_plain_scalar(text)
-        if node.tag == _STR_TAG and not isinstance(resolved, str):
-            # ruamel's YAML 1.2 resolver types these values too, so a `str` tag here means `!!str`
-            return text
-        return resolved
+        tag = node.tag
+        if tag == _PLAIN:
+            return resolve_plain_scalar(text)
+        if node.style:  # quoted or block scalar: a string unless explicitly tagged
+            if tag == _STR_TAG or tag not in _EXPLICIT:
+                return text
+            return _EXPLICIT[tag](text)
+        if self.ruamel_tags:
+            # ruamel's own YAML 1.2 resolver ran: a `str` tag on a value the core schema types means `!!str`
+            resolved = resolve_plain_scalar(text)
+            if tag == _STR_TAG and not isinstance(resolved, str):
+                return text
+            return resolved
+        conv = _EXPLICIT.get(tag)
+        return conv(text) if conv else resolve_plain_scalar(text)
 
 
 def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_MAX_SIZE) -> ParsedText:
@@ -272,11 +323,18 @@ def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_
     gc.disable()  # halves compose time on multi-megabyte documents
     try:
         try:
+            ruamel_tags = False
             try:
-                node = _YAML.compose(yaml_text)
-            except MarkedYAMLError:
+                node = _compose_fast(yaml_text) if _compose_fast else _YAML.compose(yaml_text)
+                ruamel_tags = _compose_fast is None
+            except (MarkedYAMLError, pyyaml.MarkedYAMLError):
+                if len(yaml_text) > 256 * 1024:
+                    raise
+                # libyaml follows YAML 1.1 and refuses some YAML 1.2 texts (`[[spectral:oas, all]]`);
+                # the pure-Python parser accepts them. Only for small texts: it is ~10x slower.
                 node = _YAML_PURE.compose(yaml_text)
-        except MarkedYAMLError as err:
+                ruamel_tags = True
+        except (MarkedYAMLError, pyyaml.MarkedYAMLError) as err:
             mark = err.problem_mark or err.context_mark
             offset = mark.index if mark is not None else 0
             msg = err.problem or err.context or "YAML syntax error"
@@ -284,12 +342,12 @@ def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_
                 msg = f"{err.problem} ({err.context})"
             problems.append(ParseProblem("parser-syntax", _sentence(msg), sm.lines.range(offset, offset + 1)))
             return ParsedText(text, None, sm, problems, syntax)
-        except (YAMLError, ValueError, RecursionError, MemoryError) as err:
+        except (YAMLError, pyyaml.YAMLError, ValueError, RecursionError, MemoryError) as err:
             problems.append(ParseProblem("parser-syntax", _sentence(str(err) or type(err).__name__), sm.lines.range(0, 0)))
             return ParsedText(text, None, sm, problems, syntax)
         if node is None:
             return ParsedText(text, None, sm, problems, syntax)
-        conv = _Converter(sm, problems, sm.lines.range)
+        conv = _Converter(sm, problems, sm.lines.range, ruamel_tags)
         conv.limit = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * (len(text) // 4 + 1))
         old_limit = sys.getrecursionlimit()
         if old_limit < MAX_DEPTH * 3 + 200:

@@ -16,14 +16,22 @@ from apigov_ls.engine.types import JsonPath, Range
 
 
 class SourceMap:
-    __slots__ = ("lines", "positions", "root", "root_span")
+    __slots__ = ("text", "_lines", "positions", "root", "root_span")
 
     def __init__(self, text: str):
-        self.lines = LineIndex(text)
+        self.text = text
+        self._lines: LineIndex | None = None
         #: id(container) -> dict[key, (ks, ke, vs, ve)] or list[(vs, ve)]
         self.positions: dict[int, Any] = {}
         self.root: Any = None
         self.root_span: tuple[int, int] = (0, len(text))
+
+    @property
+    def lines(self) -> LineIndex:
+        """Line starts, computed on first use (many files of a description never need a position)."""
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
 
     # -- lookups ------------------------------------------------------------------------
     def _walk(self, path: JsonPath) -> tuple[int, tuple | None, tuple[int, int]]:
