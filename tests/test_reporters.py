@@ -408,3 +408,20 @@ def test_every_format_handles_empty_and_stdin_only(fmt, cwd):
     only_stdin = [result("parser", "bad", Severity.ERROR, (), None, rng(0, 0))]
     out = render(fmt, only_stdin, files=[None], cwd=str(cwd))
     assert "parser" in out and out.endswith("\n")
+
+
+def test_stylish_aligns_columns_by_display_width(cwd):
+    import unicodedata
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    src = str(cwd / "a.yaml")
+    rows = [
+        result("r1", "説明がありません", Severity.WARN, ("info", "title"), src, rng(0, 0)),
+        result("r2", "no description", Severity.WARN, ("info", "summary"), src, rng(1, 0)),
+    ]
+    lines = [line for line in render("stylish", rows, files=[src], cwd=str(cwd)).splitlines() if "info." in line]
+    assert len(lines) == 2
+    starts = [columns(line[: line.index("info.")]) for line in lines]
+    assert starts[0] == starts[1]
