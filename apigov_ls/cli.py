@@ -148,7 +148,11 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
 
     shown = [r for r in results if r.severity <= args.fail_severity] if args.display_only_failures else results
     color = args.format == "stylish" and not args.no_color and not args.output and out.isatty() and "NO_COLOR" not in os.environ
-    text = render(args.format, shown, files=paths, color=color, cwd=os.getcwd())
+    text = render(args.format, shown, files=paths, color=color, cwd=os.getcwd(), fail_severity=args.fail_severity)
+    if not shown and args.format == "stylish" and not args.quiet:
+        from apigov_ls.reporters import no_results_message
+
+        text = no_results_message(args.fail_severity)
     if args.output:
         from apigov_ls.fsutil import write_atomic
 

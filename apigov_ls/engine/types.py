@@ -100,9 +100,11 @@ class LintResult:
     source_pointer: JsonPath | None = None
 
     def to_spectral_json(self) -> dict:
+        # like Spectral's CLI: the path is where the text lives (inside a referenced file or component)
+        path = self.source_pointer if self.source_pointer is not None else self.path
         out = {
             "code": self.code,
-            "path": [str(p) for p in self.path],
+            "path": [str(p) for p in path],
             "message": self.message,
             "severity": int(self.severity),
             "range": self.range.to_json(),
