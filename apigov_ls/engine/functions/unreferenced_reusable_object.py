@@ -40,8 +40,8 @@ def pointer_fragment_to_path(fragment: str) -> tuple[str, ...]:
 
 
 def _same_file(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
+    if a is None or b is None:  # None: a remote file that was not fetched
+        return False
     return os.path.normpath(str(a)) == os.path.normpath(str(b))
 
 
@@ -57,7 +57,7 @@ def unreferenced_reusable_object(input, options, context):
     referenced = {
         tuple(ref.target_pointer)
         for ref in graph.refs
-        if ref.target_pointer is not None and (ref.target_source is None or _same_file(ref.target_source, root))
+        if ref.target_pointer is not None and _same_file(ref.target_source, root)
     }
     return [
         {"message": "Potential orphaned reusable object has been detected", "path": (*location, name)}
