@@ -29,15 +29,9 @@ class _Job:
 
 
 def _given_for(rule: Rule, formats: frozenset[str]) -> list[str]:
-    """`given` strings for a document's formats (aliases with format-scoped targets)."""
-    by_format = rule.extensions.get("given_by_format") if rule.extensions else None
-    if by_format:
-        out: list[str] = []
-        for fmts, givens in by_format:
-            if fmts is None or formats & set(fmts):
-                out.extend(givens)
-        return out or list(rule.given)
-    return list(rule.given)
+    """`given` strings for a document's formats (the loader expands format-scoped aliases lazily)."""
+    resolver = rule.extensions.get("given_for_formats") if rule.extensions else None
+    return list(resolver(formats)) if resolver is not None else list(rule.given)
 
 
 def rule_applies(rule: Rule, formats: frozenset[str]) -> bool:
