@@ -122,8 +122,10 @@ def _to_problem(src: RulesetSource, err: jsonschema.ValidationError) -> RulesetE
     message = schema.get("errorMessage") if isinstance(schema.get("errorMessage"), str) else None
     if message is None:
         message = err.message
-    name = path[-1] if path else None
-    if isinstance(name, str) and not message.startswith("`") and not message.startswith("a ") and name not in ("given",):
+    name = next((p for p in reversed(path) if isinstance(p, str)), None)
+    if name is not None and message.startswith("must"):
+        message = f"`{name}` {message}"
+    elif isinstance(path[-1] if path else None, str) and not message.startswith(("`", "a ", "an ")):
         message = f"`{name}`: {message}"
     if err.validator == "enum" and not isinstance(err.instance, (dict, list)):
         message += f" (got {json.dumps(err.instance)})"
