@@ -1,0 +1,348 @@
+"""Definition, references, hover and rename, served from the last completed checks.
+
+Requests never wait for a parse of a large file: the $ref under the cursor is read from the
+current line, targets come from the last model (or a quick parse of a small file), and a
+YAML text search gives hover previews when no model exists yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from urllib.parse import unquote, urldefrag
+
+from lsprotocol import types
+
+from apigov_ls.document.model import FileError, FileLoader, SourceFile, encode_pointer
+from apigov_ls.document.parse import parse_text
+from apigov_ls.document.model import syntax_for
+from apigov_ls.document.positions import LineIndex, from_client_character
+from apigov_ls.engine.types import JsonPath
+from apigov_ls.server.convert import contains, offsets_to_lsp_range
+from apigov_ls.server.cursor import component_pointer, node_at, ref_at, split_ref
+from apigov_ls.server.workspace import path_to_uri, uri_to_path
+
+#: open texts up to this size are parsed on demand when the last model is stale
+QUICK_PARSE_LIMIT = 400_000
+PREVIEW_LINES = 15
+COMPONENT_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+#: how long cross-file requests wait for running checks
+SETTLE_TIMEOUT = 5.0
+
+
+class Navigation:
+    def __init__(self, server):
+        self.ls = server
+
+    # -- reading files -----------------------------------------------------------------------
+    def model_file(self, path: str) -> SourceFile | None:
+        """The parsed file from the newest completed check that read it."""
+        for analysis in list(self.ls.checker.analyses.values()):
+            doc = analysis.document
+            if doc is not None and path in doc.files:
+                return doc.files[path]
+        return None
+
+    async def view(self, path: str, allow_slow: bool = True) -> SourceFile | None:
+        """A parsed file matching the editor's current text when that is affordable."""
+        text = self.ls.text_of(path)
+        model = self.model_file(path)
+        if text is None:
+            if model is not None:
+                return model
+            if not allow_slow and os.path.getsize(path) > QUICK_PARSE_LIMIT if os.path.exists(path) else False:
+                return None
+            loader = FileLoader(cache=self.ls.parse_cache)
+            try:
+                return await asyncio.to_thread(loader.load, path)
+            except (FileError, OSError):
+                return None
+        if model is not None and len(model.text) == len(text.lstrip("\ufeff")) and model.text == text.lstrip("\ufeff"):
+            return model
+        if len(text) > QUICK_PARSE_LIMIT and (model is not None or not allow_slow):
+            return model  # stale positions beat a multi-second wait
+        parsed = await asyncio.to_thread(parse_text, text, syntax=syntax_for(path, text))
+        return SourceFile(path, parsed)
+
+    def current_lines(self, path: str) -> LineIndex | None:
+        text = self.ls.text_of(path)
+        if text is None:
+            try:
+                with open(path, encoding="utf-8-sig") as fh:
+                    text = fh.read()
+            except OSError:
+                return None
+        return LineIndex(text)
+
+    def cursor(self, uri: str, pos: types.Position) -> tuple[str, LineIndex, int, int] | None:
+        """(path, lines, code-point column, offset) of a client position."""
+        path = uri_to_path(uri)
+        if path is None:
+            return None
+        lines = self.current_lines(path)
+        if lines is None:
+            return None
+        col = from_client_character(lines.line_text(pos.line), pos.character, self.ls.encoding)
+        return path, lines, col, lines.offset(pos.line, col)
+
+    def location(self, sf: SourceFile, pointer: JsonPath) -> types.Location | None:
+        sm = sf.source_map
+        if pointer and not sm.has(pointer):
+            return None
+        span = sm.key_span(pointer) if pointer else (0, 0)
+        span = span or sm.value_span(pointer)
+        return types.Location(path_to_uri(sf.path), offsets_to_lsp_range(sm.lines, span[0], span[1], self.ls.encoding))
+
+    # -- definition ------------------------------------------------------------------------
+    async def definition(self, uri: str, pos: types.Position):
+        where = self.cursor(uri, pos)
+        if where is None:
+            return None
+        path, lines, col, _ = where
+        ref = ref_at(lines.line_text(pos.line), col)
+        if ref is None:
+            return None
+        target, pointer = split_ref(ref.value, path)
+        if pointer is None or not os.path.exists(target) and self.ls.text_of(target) is None:
+            return None
+        sf = await self.view(target)
+        return self.location(sf, pointer) if sf is not None else None
+
+    # -- hover --------------------------------------------------------------------------------
+    async def hover(self, uri: str, pos: types.Position):
+        parts = [self._diagnostic_help(entry.result, entry.diagnostic)
+                 for entry in self.ls.store.entries(uri) if contains(entry.diagnostic.range, pos)]
+        where = self.cursor(uri, pos)
+        if where is not None:
+            path, lines, col, _ = where
+            ref = ref_at(lines.line_text(pos.line), col)
+            if ref is not None:
+                preview = await self._ref_preview(path, ref.value)
+                if preview:
+                    parts.append(preview)
+        if not parts:
+            return None
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(parts)))
+
+    @staticmethod
+    def _diagnostic_help(result, diagnostic: types.Diagnostic) -> str:
+        text = f"**{diagnostic.code}**: {diagnostic.message}"
+        rule = getattr(result, "rule", None) if result is not None else None
+        description = getattr(rule, "description", None)
+        if description and description.strip() != diagnostic.message.strip():
+            text += f"\n\n{description}"
+        url = result.documentation_url if result is not None else None
+        if url:
+            text += f"\n\n[Documentation]({url})"
+        return text
+
+    async def _ref_preview(self, path: str, ref: str) -> str | None:
+        target, pointer = split_ref(ref, path)
+        if pointer is None:
+            return None
+        sf = await self.view(target, allow_slow=False)
+        if sf is not None and sf.source_map.has(pointer):
+            sm = sf.source_map
+            start = (sm.key_span(pointer) or sm.value_span(pointer))[0] if pointer else 0
+            end = sm.value_span(pointer)[1]
+            first = sm.lines.position(start).line
+            last = sm.lines.position(end).line
+            snippet = [sm.lines.line_text(i) for i in range(first, min(last, first + PREVIEW_LINES - 1) + 1)]
+            more = last - first + 1 > PREVIEW_LINES
+        else:
+            text = self.ls.text_of(target)
+            if text is None or not pointer:
+                return None
+            found = yaml_block_lines(text.splitlines(), pointer)
+            if found is None:
+                return None
+            snippet, more = found
+        lang = "json" if target.lower().endswith(".json") else "yaml"
+        snippet = _dedent(snippet)
+        name = os.path.basename(target) if target != path else ""
+        header = f"`{name}#{encode_pointer(pointer)}`" if pointer else f"`{name}`"
+        body = "\n".join(snippet) + ("\n…" if more else "")
+        return f"{header}\n```{lang}\n{body}\n```"
+
+    # -- references ---------------------------------------------------------------------------
+    async def target_at(self, uri: str, pos: types.Position, components_only: bool):
+        """(file, pointer, name span in the current line or text) of what the cursor designates."""
+        where = self.cursor(uri, pos)
+        if where is None:
+            return None
+        path, lines, col, offset = where
+        ref = ref_at(lines.line_text(pos.line), col)
+        if ref is not None:
+            target, pointer = split_ref(ref.value, path)
+            if pointer is None:
+                return None
+            comp = component_pointer(pointer)
+            if components_only:
+                if comp is None:
+                    return None
+                span = _segment_span(ref.value, len(comp) - 1)
+                if span is None:
+                    return None
+                base = lines.starts[pos.line] + ref.start
+                return target, comp, (base + span[0], base + span[1]), lines
+            return target, comp or pointer, None, lines
+        sf = await self.view(path)
+        if sf is None:
+            return None
+        node = node_at(sf.source_map, sf.data, offset)
+        comp = component_pointer(node.path)
+        if node.on_key and comp is not None and len(node.path) == len(comp):
+            ks, ke = node.key_span
+            if sf.text[ks:ke][:1] in ("'", '"'):
+                ks, ke = ks + 1, ke - 1
+            return path, comp, (ks, ke), sf.source_map.lines
+        if components_only:
+            return None
+        if node.on_key:
+            return path, comp or node.path, None, lines
+        return None
+
+    async def references(self, uri: str, pos: types.Position, include_declaration: bool):
+        found = await self.target_at(uri, pos, components_only=False)
+        if found is None:
+            return None
+        target, pointer, _, _ = found
+        await self.ls.checker.settled(self.ls.active_roots(), SETTLE_TIMEOUT)
+        out, seen = [], set()
+        if include_declaration:
+            sf = await self.view(target)
+            loc = self.location(sf, pointer) if sf is not None else None
+            if loc is not None:
+                out.append(loc)
+        for analysis in list(self.ls.checker.analyses.values()):
+            doc = analysis.document
+            if doc is None:
+                continue
+            for ref in doc.graph.refs:
+                if ref.target_source != target or ref.target_pointer != pointer or (ref.source, ref.pointer) in seen:
+                    continue
+                seen.add((ref.source, ref.pointer))
+                sm = doc.files[ref.source].source_map
+                s, e = sm.value_span(ref.pointer + ("$ref",))
+                out.append(types.Location(path_to_uri(ref.source), offsets_to_lsp_range(sm.lines, s, e, self.ls.encoding)))
+        return out
+
+    # -- rename -------------------------------------------------------------------------------
+    async def prepare_rename(self, uri: str, pos: types.Position):
+        found = await self.target_at(uri, pos, components_only=True)
+        if found is None:
+            return None
+        _, pointer, (s, e), lines = found
+        return types.PrepareRenamePlaceholder(offsets_to_lsp_range(lines, s, e, self.ls.encoding), str(pointer[-1]))
+
+    async def rename(self, uri: str, pos: types.Position, new_name: str):
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        if not COMPONENT_NAME.match(new_name):
+            raise JsonRpcInvalidParams(f"'{new_name}' is not a valid component name (letters, digits, '.', '_', '-')")
+        found = await self.target_at(uri, pos, components_only=True)
+        if found is None:
+            return None
+        target, pointer, _, _ = found
+        await self.ls.checker.settled(self.ls.active_roots(), SETTLE_TIMEOUT)
+        edits: dict[str, list[types.TextEdit]] = {}
+        enc = self.ls.encoding
+        sf = await self.view(target)
+        if sf is None or not sf.source_map.has(pointer):
+            return None
+        ks, ke = sf.source_map.key_span(pointer)
+        if sf.text[ks:ke][:1] in ("'", '"'):
+            ks, ke = ks + 1, ke - 1
+        edits.setdefault(path_to_uri(target), []).append(types.TextEdit(offsets_to_lsp_range(sf.source_map.lines, ks, ke, enc), new_name))
+        seen = set()
+        depth = len(pointer)
+        for analysis in list(self.ls.checker.analyses.values()):
+            doc = analysis.document
+            if doc is None:
+                continue
+            for ref in doc.graph.refs:
+                tp = ref.target_pointer
+                if ref.target_source != target or tp is None or tuple(tp[:depth]) != pointer or (ref.source, ref.pointer) in seen:
+                    continue
+                seen.add((ref.source, ref.pointer))
+                rsf = await self.view(ref.source)
+                if rsf is None:
+                    continue
+                edit = _ref_edit(rsf, ref.pointer + ("$ref",), ref.value, depth - 1, new_name, enc)
+                if edit is not None:
+                    edits.setdefault(path_to_uri(ref.source), []).append(edit)
+        return types.WorkspaceEdit(changes=edits)
+
+
+def _segment_span(ref: str, index: int) -> tuple[int, int] | None:
+    """Code-point span, within a $ref string, of segment `index` of its fragment pointer."""
+    base, frag = urldefrag(ref)
+    if unquote(frag) != frag or "#" not in ref:
+        return None
+    segments = frag[1:].split("/") if frag.startswith("/") else []
+    if index >= len(segments):
+        return None
+    start = ref.index("#") + 2 + sum(len(s) + 1 for s in segments[:index])
+    return start, start + len(segments[index])
+
+
+def _ref_edit(sf: SourceFile, path: JsonPath, value: str, index: int, new_name: str, enc: str) -> types.TextEdit | None:
+    sm = sf.source_map
+    if not sm.has(path):
+        return None
+    s, e = sm.value_span(path)
+    raw = sf.text[s:e]
+    quote = 1 if raw[:1] in ("'", '"') else 0
+    span = _segment_span(value, index)
+    encoded = new_name.replace("~", "~0").replace("/", "~1")
+    if span is not None and raw[quote:len(raw) - quote] == value:
+        return types.TextEdit(offsets_to_lsp_range(sm.lines, s + quote + span[0], s + quote + span[1], enc), encoded)
+    # escapes in the text: rewrite the whole value
+    base, frag = urldefrag(value)
+    segments = frag.split("/")
+    segments[index + 1] = encoded
+    return types.TextEdit(offsets_to_lsp_range(sm.lines, s, e, enc), '"' + base + "#" + "/".join(segments) + '"')
+
+
+def yaml_block_lines(lines: list[str], pointer: JsonPath) -> tuple[list[str], bool] | None:
+    """Find a block-style YAML key path by indentation (no parse): its lines, and whether more follow."""
+    indent, start = -1, 0
+    for seg in pointer:
+        key = re.compile(r"""^(\s*)(["']?)%s\2\s*:(\s|$)""" % re.escape(str(seg)))
+        child_indent = None
+        for i in range(start, len(lines)):
+            text = lines[i]
+            stripped = text.lstrip(" ")
+            if not stripped or stripped.startswith("#"):
+                continue
+            ind = len(text) - len(stripped)
+            if ind <= indent:
+                return None  # left the parent block without finding the key
+            if child_indent is None:
+                child_indent = ind
+            m = key.match(text)
+            if m and len(m.group(1)) == child_indent:
+                indent, start = len(m.group(1)), i + 1
+                break
+        else:
+            return None
+    first = start - 1
+    out = [lines[first]]
+    for i in range(start, len(lines)):
+        text = lines[i]
+        stripped = text.lstrip(" ")
+        if stripped and len(text) - len(stripped) <= indent:
+            break
+        if len(out) >= PREVIEW_LINES:
+            return out, True
+        out.append(text)
+    while out and not out[-1].strip():
+        out.pop()
+    return out, False
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+    cut = min(widths) if widths else 0
+    return [line[cut:] for line in lines]

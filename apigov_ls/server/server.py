@@ -1,0 +1,249 @@
+"""The language server: LSP handlers that dispatch to the workspace, checker and feature objects."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from apigov_ls import __version__
+from apigov_ls.document.positions import LineIndex
+from apigov_ls.server.checker import Analysis, Checker, analyse
+from apigov_ls.server.config import SECTION, parse_settings
+from apigov_ls.server.convert import to_diagnostic
+from apigov_ls.server.diagnostics import DiagnosticPublisher, DiagnosticStore, Entry
+from apigov_ls.server.feature import LanguageFeature
+from apigov_ls.server.rulesets import RulesetCache
+from apigov_ls.server.workspace import ApiWorkspace, Snapshot, path_to_uri, scan_folders, uri_to_path
+
+log = logging.getLogger(__name__)
+
+WATCH_GLOBS = ("**/*.{yaml,yml,json}", "**/.spectral.{yaml,yml,json,js,mjs,cjs}", "**/*.{js,mjs,cjs,py}")
+#: how long a pull or a cross-file request waits for a running check before answering
+SETTLE_TIMEOUT = 10.0
+
+
+class ApigovLanguageServer(LanguageServer):
+    def __init__(self, max_check_workers: int = 2):
+        super().__init__("apigov-ls", __version__)
+        self.api = ApiWorkspace()
+        self.rulesets = RulesetCache()
+        self.store = DiagnosticStore()
+        self.publisher = DiagnosticPublisher(self, self.store)
+        #: shared parse cache of the FileLoaders (path -> (stamp, SourceFile))
+        self.parse_cache: dict = {}
+        self.check_pool = ThreadPoolExecutor(max_workers=max_check_workers, thread_name_prefix="apigov-check")
+        self.checker = Checker(self.check_pool, self._run_check, self.snapshot, self.open_versions, self._on_analysis)
+        self.features: list[LanguageFeature] = []
+        self.scan_done: asyncio.Event | None = None
+        #: root -> workspace symbols found by the first scan (roots not checked yet)
+        self.symbol_index: dict[str, list] = {}
+
+    def add_feature(self, feature: LanguageFeature) -> None:
+        self.features.append(feature)
+
+    # -- positions ------------------------------------------------------------------------
+    @property
+    def encoding(self) -> str:
+        from apigov_ls.server.convert import encoding_name
+
+        return encoding_name(self.workspace.position_encoding)
+
+    # -- open documents -------------------------------------------------------------------
+    def open_texts(self) -> dict[str, tuple[str, int]]:
+        out = {}
+        for uri, doc in self.workspace.text_documents.items():
+            path = uri_to_path(uri)
+            if path:
+                out[path] = (doc.source, doc.version if doc.version is not None else 0)
+        return out
+
+    def snapshot(self) -> Snapshot:
+        texts = self.open_texts()
+        return Snapshot({p: t for p, (t, _) in texts.items()}, {p: v for p, (_, v) in texts.items()})
+
+    def open_versions(self) -> dict[str, int]:
+        out = {}
+        for uri, doc in self.workspace.text_documents.items():
+            path = uri_to_path(uri)
+            if path:
+                out[path] = doc.version if doc.version is not None else 0
+        return out
+
+    def text_of(self, path: str) -> str | None:
+        doc = self.workspace.text_documents.get(path_to_uri(path))
+        return doc.source if doc is not None else None
+
+    # -- checks -----------------------------------------------------------------------------
+    def _run_check(self, root: str, snapshot: Snapshot) -> Analysis:
+        return analyse(root, snapshot, self.api.settings, self.rulesets, self.api.folders, self.parse_cache,
+                       self.api.included(root))
+
+    def document_changed(self, uri: str, delay: float) -> None:
+        path = uri_to_path(uri)
+        if path is None:
+            return
+        text = self.text_of(path)
+        if self.rulesets.invalidate(path):
+            self.recheck_all(delay)
+        roots = self.api.roots_for(path, text)
+        known = path in self.checker.analyses or path in self.checker.states
+        if known and path not in roots:
+            self.stop_root(path)
+        for root in roots:
+            self.checker.schedule(root, delay)
+
+    def recheck_all(self, delay: float = 0.0) -> None:
+        for root in self.active_roots():
+            self.checker.schedule(root, delay)
+
+    def active_roots(self) -> set[str]:
+        """Roots that are open, or that use an open file."""
+        open_paths = set(self.open_versions())
+        roots = set()
+        for path in open_paths:
+            text = self.text_of(path)
+            roots |= self.api.roots_for(path, text)
+        return roots
+
+    def retire_inactive(self) -> None:
+        active = self.active_roots()
+        for root in set(self.checker.analyses) | set(self.checker.states):
+            if root not in active:
+                self.stop_root(root)
+
+    def stop_root(self, root: str) -> None:
+        self.checker.drop(root)
+        self.checker.states.pop(root, None)
+        self.publisher.sync(self.store.clear_origin(("root", root)))
+
+    def _on_analysis(self, analysis: Analysis) -> None:
+        root = analysis.root
+        if not analysis.is_description:
+            self.api.index.forget(root)
+            self.checker.analyses.pop(root, None)
+            self.publisher.sync(self.store.clear_origin(("root", root)))
+            return
+        self.api.index.set_files(root, analysis.files)
+        changed = self.store.set_origin(("root", root), *self._entries(analysis))
+        changed |= self._sync_ruleset_errors()
+        log.info("checked %s: %d results in %.2fs", root, len(analysis.results), analysis.seconds)
+        self.publisher.sync(changed)
+
+    def _entries(self, analysis: Analysis) -> tuple[dict[str, list[Entry]], dict[str, int | None]]:
+        doc = analysis.document
+        files = doc.files if doc is not None else {}
+
+        def lines_of(path):
+            sf = files.get(path) if path else None
+            if sf is None and doc is not None:
+                sf = doc.root
+            return sf.source_map.lines if sf is not None else LineIndex("")
+
+        per_uri: dict[str, list[Entry]] = {path_to_uri(p): [] for p in analysis.files}
+        for result in analysis.results:
+            source = result.source if result.source in files else root_path(analysis)
+            diag = to_diagnostic(result, lines_of, path_to_uri, self.encoding)
+            per_uri.setdefault(path_to_uri(source), []).append(Entry(diag, result))
+        versions = {path_to_uri(p): analysis.snapshot.versions.get(p) for p in analysis.files}
+        return per_uri, versions
+
+    def _sync_ruleset_errors(self) -> set[str]:
+        changed: set[str] = set()
+        current = {}
+        for key, err in self.rulesets.errors():
+            file = err.file if err.file and os.path.isabs(err.file) else key
+            if not os.path.isabs(file):
+                continue
+            current.setdefault(file, []).append(err)
+        for origin in self.store.origins():
+            if origin[0] == "ruleset" and origin[1] not in current:
+                changed |= self.store.clear_origin(origin)
+        for file, errors in current.items():
+            text = self.text_of(file)
+            if text is None:
+                try:
+                    with open(file, encoding="utf-8") as fh:
+                        text = fh.read()
+                except OSError:
+                    text = ""
+            lines = LineIndex(text)
+            uri = path_to_uri(file)
+            entries = []
+            for err in errors:
+                line = max((err.line or 1) - 1, 0)
+                end = len(lines.line_text(line))
+                from apigov_ls.server.convert import to_lsp_position
+
+                rng = types.Range(types.Position(line, 0), to_lsp_position(lines, line, end, self.encoding))
+                entries.append(Entry(types.Diagnostic(rng, f"Invalid ruleset: {err.reason}", severity=types.DiagnosticSeverity.Error,
+                                                      code="invalid-ruleset", source="apigov")))
+            doc = self.workspace.text_documents.get(uri)
+            changed |= self.store.set_origin(("ruleset", file), {uri: entries}, {uri: doc.version if doc else None})
+        return changed
+
+    # -- settings ---------------------------------------------------------------------------
+    def apply_settings(self, raw) -> None:
+        settings, errors = parse_settings(raw, self.api.settings)
+        for message in errors:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"apigov settings: {message}"))
+        if settings != self.api.settings:
+            self.api.settings = settings
+            self.rulesets.clear()
+
+    async def pull_settings(self) -> None:
+        ws = self.client_capabilities.workspace
+        if ws is None or not ws.configuration:
+            return
+        try:
+            values = await asyncio.wait_for(self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])), timeout=5)
+        except Exception as err:  # a client that does not answer must not block startup
+            log.warning("workspace/configuration failed: %s", err)
+            return
+        if values:
+            self.apply_settings(values[0])
+
+    # -- first scan ---------------------------------------------------------------------------
+    async def first_scan(self) -> None:
+        """Index the API descriptions of the workspace folders (which fragments each root uses)."""
+        from apigov_ls.server.symbols import index_root
+
+        token = "apigov-first-scan"
+        progress = bool(self.client_capabilities.window and self.client_capabilities.window.work_done_progress)
+        try:
+            if progress:
+                try:
+                    await asyncio.wait_for(self.work_done_progress.create_async(token), timeout=5)
+                except Exception:
+                    progress = False
+            if progress:
+                self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="apigov: scanning API descriptions", percentage=0))
+            roots = await asyncio.to_thread(scan_folders, list(self.api.folders), self.api)
+            for i, root in enumerate(roots):
+                entry = await asyncio.to_thread(index_root, root, self.parse_cache)
+                if entry is not None and root not in self.checker.analyses:
+                    files, symbols = entry
+                    self.api.index.set_files(root, files)
+                    self.symbol_index[root] = symbols
+                if progress:
+                    self.work_done_progress.report(token, types.WorkDoneProgressReport(
+                        message=os.path.basename(root), percentage=int(100 * (i + 1) / max(len(roots), 1))))
+            if progress:
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=f"{len(roots)} API descriptions"))
+            # fragments opened before the scan finished now know their roots
+            for path in self.open_versions():
+                for root in self.api.roots_for(path, self.text_of(path)):
+                    if root not in self.checker.analyses and not self.checker.busy(root):
+                        self.checker.schedule(root, 0)
+        finally:
+            if self.scan_done is not None:
+                self.scan_done.set()
+
+
+def root_path(analysis: Analysis) -> str:
+    return analysis.root

@@ -1,0 +1,202 @@
+"""Document outline and workspace symbols (operationIds, components) from a file's source map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lsprotocol import types
+
+from apigov_ls.document.model import FileError, FileLoader, SourceFile, build_document, encode_pointer
+from apigov_ls.engine.types import JsonPath
+from apigov_ls.server.convert import offsets_to_lsp_range
+from apigov_ls.server.workspace import path_to_uri, uri_to_path
+
+K = types.SymbolKind
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+COMPONENT_KINDS = {
+    "schemas": K.Class, "responses": K.Event, "parameters": K.Variable, "examples": K.Constant,
+    "requestBodies": K.Struct, "headers": K.Field, "securitySchemes": K.Key, "links": K.Interface,
+    "callbacks": K.Function, "pathItems": K.Module,
+}
+OAS2_MAPS = {"definitions": K.Class, "parameters": K.Variable, "responses": K.Event, "securityDefinitions": K.Key}
+TOP_LEVEL = {"info": K.Namespace, "servers": K.Array, "tags": K.Array, "paths": K.Namespace, "webhooks": K.Namespace,
+             "components": K.Namespace, "security": K.Array, "externalDocs": K.Object}
+
+
+@dataclass(frozen=True)
+class WorkspaceEntry:
+    name: str
+    kind: types.SymbolKind
+    container: str
+    path: str
+    line: int
+    start: int      # code points on `line`
+    end: int
+    line_text: str  # kept to convert columns to the client's encoding without the file
+
+
+class _Outline:
+    def __init__(self, sf: SourceFile, encoding: str):
+        self.sf, self.sm, self.encoding = sf, sf.source_map, encoding
+
+    def symbol(self, path: JsonPath, name: str, kind, detail: str | None = None, children=None):
+        key = self.sm.key_span(path)
+        vs, ve = self.sm.value_span(path)
+        start = key[0] if key else vs
+        sel = key or (vs, ve)
+        lines = self.sm.lines
+        return types.DocumentSymbol(
+            name=name or "\u00a0", kind=kind, detail=detail,
+            range=offsets_to_lsp_range(lines, min(start, vs), max(ve, sel[1]), self.encoding),
+            selection_range=offsets_to_lsp_range(lines, *sel, self.encoding),
+            children=children or None)
+
+    def build(self) -> list[types.DocumentSymbol]:
+        data = self.sf.data
+        if not isinstance(data, dict):
+            return []
+        out = []
+        for key, value in data.items():
+            p = (key,)
+            if key == "paths" or key == "webhooks":
+                out.append(self.symbol(p, key, K.Namespace, children=self.paths(p, value)))
+            elif key == "components" and isinstance(value, dict):
+                kinds = [self.symbol(p + (kind,), kind, K.Namespace, children=self.named(p + (kind,), members, COMPONENT_KINDS.get(kind, K.Object)))
+                         for kind, members in value.items()]
+                out.append(self.symbol(p, key, K.Namespace, children=kinds))
+            elif key in OAS2_MAPS:
+                out.append(self.symbol(p, key, K.Namespace, children=self.named(p, value, OAS2_MAPS[key])))
+            elif key == "info" and isinstance(value, dict):
+                out.append(self.symbol(p, key, K.Namespace, detail=_s(value.get("title")),
+                                       children=[self.symbol(p + (k,), k, K.Property, detail=_s(v)) for k, v in value.items()]))
+            elif key in ("servers", "tags") and isinstance(value, list):
+                label = "url" if key == "servers" else "name"
+                items = [self.symbol(p + (i,), _s(item.get(label)) if isinstance(item, dict) else str(i), K.String)
+                         for i, item in enumerate(value)]
+                out.append(self.symbol(p, key, K.Array, children=items))
+            else:
+                out.append(self.symbol(p, key, TOP_LEVEL.get(key, K.Property if not key.startswith("x-") else K.Field)))
+        return out
+
+    def paths(self, p: JsonPath, value: Any) -> list:
+        if not isinstance(value, dict):
+            return []
+        out = []
+        for route, item in value.items():
+            ops = []
+            if isinstance(item, dict):
+                for method, op in item.items():
+                    if method in HTTP_METHODS:
+                        detail = _s(op.get("operationId")) if isinstance(op, dict) else None
+                        ops.append(self.symbol(p + (route, method), method.upper(), K.Method, detail=detail))
+            out.append(self.symbol(p + (route,), route, K.Interface, children=ops))
+        return out
+
+    def named(self, p: JsonPath, value: Any, kind) -> list:
+        if not isinstance(value, dict):
+            return []
+        return [self.symbol(p + (name,), name, kind) for name in value]
+
+
+def _s(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def workspace_entries(sf: SourceFile) -> list[WorkspaceEntry]:
+    """operationIds and components of one file, with code-point positions."""
+    data, sm = sf.data, sf.source_map
+    out: list[WorkspaceEntry] = []
+    if not isinstance(data, dict):
+        return out
+
+    def add(name: str, kind, container: str, path: JsonPath, value_span: bool = False):
+        span = sm.value_span(path) if value_span else (sm.key_span(path) or sm.value_span(path))
+        start = sm.lines.position(span[0])
+        end = sm.lines.position(span[1])
+        end_char = end.character if end.line == start.line else len(sm.lines.line_text(start.line))
+        out.append(WorkspaceEntry(name, kind, container, sf.path, start.line, start.character, end_char, sm.lines.line_text(start.line)))
+
+    for section in ("paths", "webhooks"):
+        paths = data.get(section)
+        if isinstance(paths, dict):
+            for route, item in paths.items():
+                if not isinstance(item, dict):
+                    continue
+                for method, op in item.items():
+                    if method in HTTP_METHODS and isinstance(op, dict) and isinstance(op.get("operationId"), str):
+                        add(op["operationId"], K.Method, f"{method.upper()} {route}", (section, route, method, "operationId"), True)
+    components = data.get("components")
+    if isinstance(components, dict):
+        for kind, members in components.items():
+            if isinstance(members, dict):
+                for name in members:
+                    add(name, COMPONENT_KINDS.get(kind, K.Object), f"components/{kind}", ("components", kind, name))
+    for section, kind in OAS2_MAPS.items():
+        members = data.get(section)
+        if isinstance(members, dict):
+            for name in members:
+                add(name, kind, section, (section, name))
+    return out
+
+
+def index_root(root: str, cache: dict) -> tuple[set[str], list[WorkspaceEntry]] | None:
+    """For the first scan (worker thread): the files a root uses and its workspace symbols."""
+    try:
+        doc = build_document(root, loader=FileLoader(cache=cache))
+    except (FileError, OSError):
+        return None
+    entries = [e for sf in doc.files.values() for e in workspace_entries(sf)]
+    return set(doc.files), entries
+
+
+class Symbols:
+    def __init__(self, server):
+        self.ls = server
+
+    async def document_symbols(self, uri: str):
+        from apigov_ls.server.navigation import Navigation
+
+        path = uri_to_path(uri)
+        if path is None:
+            return None
+        sf = await Navigation(self.ls).view(path)
+        if sf is None:
+            return None
+        return _Outline(sf, self.ls.encoding).build()
+
+    def workspace_symbols(self, query: str) -> list[types.WorkspaceSymbol]:
+        from apigov_ls.document.positions import to_client_character
+
+        entries: dict[tuple, WorkspaceEntry] = {}
+        checked = set()
+        for analysis in list(self.ls.checker.analyses.values()):
+            if analysis.document is None:
+                continue
+            for sf in analysis.document.files.values():
+                if sf.path not in checked:
+                    checked.add(sf.path)
+                    for e in workspace_entries(sf):
+                        entries[(e.path, e.line, e.start, e.name)] = e
+        for root_entries in list(self.ls.symbol_index.values()):
+            for e in root_entries:
+                if e.path not in checked:
+                    entries.setdefault((e.path, e.line, e.start, e.name), e)
+        q = query.lower()
+        out = []
+        enc = self.ls.encoding
+        for e in entries.values():
+            if q and not _fuzzy(q, e.name.lower()):
+                continue
+            rng = types.Range(types.Position(e.line, to_client_character(e.line_text, e.start, enc)),
+                              types.Position(e.line, to_client_character(e.line_text, e.end, enc)))
+            out.append(types.WorkspaceSymbol(name=e.name, kind=e.kind, container_name=e.container,
+                                             location=types.Location(path_to_uri(e.path), rng)))
+        out.sort(key=lambda s: (s.name.lower(), s.location.uri))
+        return out
+
+
+def _fuzzy(query: str, name: str) -> bool:
+    """Characters of the query appear in order in the name (as editors filter symbols)."""
+    it = iter(name)
+    return all(c in it for c in query)
