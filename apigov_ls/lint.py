@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 
 from apigov_ls.document.model import Document, FileLoader, build_document
+from apigov_ls.engine.ruleset import effective_ruleset, pointer_overrides, severity_at
 from apigov_ls.engine.runner import lint_document
-from apigov_ls.engine.types import LintResult, Ruleset
+from apigov_ls.engine.types import LintResult, Ruleset, Severity
 
 
 @dataclass
@@ -21,43 +23,42 @@ class LintReport:
         return self.document is not None and bool(self.document.formats)
 
 
-def apply_pointer_overrides(results: list[LintResult], ruleset: Ruleset, path: str) -> list[LintResult]:
-    """`overrides` entries targeting `file#/pointer`: change or drop results located under the pointer."""
-    try:
-        from apigov_ls.engine.ruleset import pointer_overrides
-    except ImportError:  # the loader module is optional for callers that build rulesets by hand
-        return results
-    entries = pointer_overrides(ruleset, path)
-    if not entries:
-        return results
-    out = []
-    for r in results:
-        ptr = r.source_pointer if r.source_pointer is not None else r.path
-        keep = r
-        for pointer, rules in entries:
-            if r.code in rules and tuple(str(p) for p in ptr[: len(pointer)]) == tuple(str(p) for p in pointer):
-                sev = rules[r.code]
-                keep = None if sev is None else LintResult(**{**_fields(r), "severity": sev})
-        if keep is not None:
-            out.append(keep)
-    return out
-
-
-def _fields(r: LintResult) -> dict:
-    return {f: getattr(r, f) for f in r.__slots__}  # type: ignore[attr-defined]
+def _with_severity(r: LintResult, severity) -> LintResult:
+    return LintResult(**{**{f: getattr(r, f) for f in r.__slots__}, "severity": severity})  # type: ignore[attr-defined]
 
 
 def lint_file(path: str, ruleset: Ruleset, *, text: str | None = None, loader: FileLoader | None = None) -> LintReport:
-    """Parse `path` (or the given text for it), resolve its refs and run the ruleset."""
+    """Parse `path` (or the given text for it), resolve its refs and run the ruleset.
+
+    Whole-file `overrides` pick the rules; `file#/pointer` overrides then set the severity of
+    each result by where its text lives (the longest matching pointer wins), and may switch a
+    rule on only under their pointer.
+    """
     path = path if path.startswith("<") else os.path.abspath(path)
     document = build_document(path, text, loader=loader)
-    try:
-        from apigov_ls.engine.ruleset import effective_ruleset
-
-        effective = effective_ruleset(ruleset, path)
-    except ImportError:
-        effective = ruleset
-    results = lint_document(document, effective)
-    results = apply_pointer_overrides(results, effective, path)
+    effective = effective_ruleset(ruleset, path)
+    entries = pointer_overrides(effective, path)
+    rules = None
+    if entries:
+        named = {name for _, sevs in entries for name, sev in sevs.items() if sev is not None}
+        rules = [r for r in effective.rules.values() if r.enabled]
+        for name in named:
+            rule = effective.rules.get(name)
+            if rule is not None and not rule.enabled and "not_runnable" not in rule.extensions:
+                sev = rule.extensions.get("severity_if_enabled") or Severity.WARN
+                rules.append(dataclasses.replace(rule, severity=sev, extensions={**rule.extensions, "pointer_only": True}))
+    results = lint_document(document, effective, rules=rules)
+    if entries:
+        adjusted = []
+        for r in results:
+            if r.rule is None:
+                adjusted.append(r)
+                continue
+            default = None if r.rule.extensions.get("pointer_only") else r.severity
+            where = r.source_pointer if r.source_pointer is not None and r.source == path else r.path
+            sev = severity_at(entries, r.code, where, default)
+            if sev is not None:
+                adjusted.append(r if sev == r.severity else _with_severity(r, sev))
+        results = adjusted
     results.sort(key=LintResult.sort_key)
     return LintReport(path, document, results)
