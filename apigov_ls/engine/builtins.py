@@ -15,7 +15,8 @@ BUILTIN_RULESETS: dict[str, str | tuple[str, ...]] = {
     "spectral:owasp": "spectral-owasp.yaml",
     # until an apigov-specific file exists, apigov:oas is Spectral's OpenAPI ruleset
     "apigov:oas": ("apigov-oas.yaml", "spectral-oas.yaml"),
-    "apigov:owasp": "apigov-owasp.yaml",
+    # until an apigov-specific file exists, apigov:owasp is Stoplight's OWASP ruleset
+    "apigov:owasp": ("apigov-owasp.yaml", "spectral-owasp.yaml"),
     "apigov:security": "apigov-security.yaml",
     "apigov:governance": "apigov-governance.yaml",
     "apigov:recommended": "apigov-recommended.yaml",

@@ -268,10 +268,34 @@ def escaped_pointer(path: JsonPath) -> str:
     return "#" + encode_pointer(path)
 
 
+_JS_NUMBER = re.compile(
+    r"[+-]?(?:Infinity|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+"
+)
+
+
+def dot_path(path: JsonPath) -> str:
+    """spectral-runtime's printPath(path, Dot): `responses[429].content`, `a['b c']`, `['']`."""
+    out = ""
+    for i, seg in enumerate(path):
+        if isinstance(seg, int):
+            out += f"[{seg}]"
+            continue
+        seg = seg if isinstance(seg, str) else str(seg)
+        if seg == "":
+            out += "['']"
+        elif re.search(r"\s", seg):
+            out += f"['{seg}']"
+        elif _JS_NUMBER.fullmatch(seg):  # !Number.isNaN(Number(seg))
+            out += f"[{seg}]"
+        else:
+            out += ("" if i == 0 else ".") + seg
+    return out.replace("~1", "/").replace("~0", "~")
+
+
 def format_message(rule: Rule, error: str, path: JsonPath, full_path: JsonPath, value: Any) -> str:
     """Spectral's message interpolation (`{{var}}` and `#{{print("var")}}`) for a result."""
     if len(full_path) > len(path):
-        prop: Any = ".".join(str(p) for p in full_path[max(len(path) - 1, 0):])
+        prop: Any = dot_path(full_path[max(len(path) - 1, 0):])
     else:
         prop = path[-1] if path else ""
     subs = {
