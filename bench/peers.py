@@ -168,6 +168,44 @@ class PeerRun:
 _MAXRSS = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
 
 
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # exited meanwhile
+        if int(fields[2]) == pgid:  # fields after "comm)": state ppid pgrp ...
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _kill_group(leader: int, spare_leader: bool):
+    """SIGKILL a timed-out run's process group; returns the leader's rusage.
+
+    With GNU time as the leader, kill the tool first and give time a moment to write its
+    report, so a timed-out run still has a peak RSS (the peak until it was killed).
+    """
+    if spare_leader:
+        for pid in _group_members(leader):
+            if pid != leader:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        grace = time.perf_counter() + 5
+        while time.perf_counter() < grace:
+            pid, _status, rusage = os.wait4(leader, os.WNOHANG)
+            if pid:
+                return rusage
+            time.sleep(0.05)
+    try:
+        os.killpg(leader, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return os.wait4(leader, 0)[2]
+
+
 def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tuple[int | None, float, float | None, bool, bytes, str]:
     """Run cmd; returns (returncode, wall_s, peak_rss_mb, timed_out, stdout, stderr)."""
     use_gnu_time = os.path.exists(GNU_TIME)
@@ -192,8 +230,7 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tup
                     break
                 if time.perf_counter() > deadline:
                     timed_out = True
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    pid, status, rusage = os.wait4(proc.pid, 0)
+                    rusage = _kill_group(proc.pid, spare_leader=use_gnu_time)
                     proc.returncode = None
                     break
                 time.sleep(0.02)
@@ -203,8 +240,8 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tup
             m = _MAXRSS.search(time_file.read_text(errors="replace"))
             if m:
                 peak_mb = int(m.group(1)) / 1024
-        if peak_mb is None and rusage is not None and not timed_out:
-            peak_mb = rusage.ru_maxrss / 1024  # Linux reports kilobytes
+        if peak_mb is None and rusage is not None:
+            peak_mb = rusage.ru_maxrss / 1024  # Linux reports kilobytes; on timeout: the peak until killed
         stdout = out_path.read_bytes()
         stderr = err_path.read_text(errors="replace")
         if use_gnu_time and proc.returncode is not None and time_file.exists():

@@ -64,11 +64,14 @@ def test_measure_reports_exit_code_stdout_and_memory(tmp_path, monkeypatch, gnu_
     assert wall > 0
 
 
-def test_measure_kills_on_timeout(tmp_path):
-    rc, wall, rss, timed_out, out, err = peers.measure_command(
-        [sys.executable, "-c", "import time; time.sleep(30)"], tmp_path, {}, 0.5)
+@pytest.mark.parametrize("gnu_time", [peers.GNU_TIME, "/nonexistent/time"], ids=["gnu-time", "wait4"])
+def test_measure_kills_on_timeout_and_keeps_peak_memory(tmp_path, monkeypatch, gnu_time):
+    monkeypatch.setattr(peers, "GNU_TIME", gnu_time)
+    code = "import time; b = bytearray(100 * 1024 * 1024); time.sleep(30)"
+    rc, wall, rss, timed_out, out, err = peers.measure_command([sys.executable, "-c", code], tmp_path, {}, 1.5)
     assert timed_out and rc is None
     assert wall < 10
+    assert rss is not None and rss > 100
 
 
 def test_spectral_empty_quiet_output_means_no_results():
