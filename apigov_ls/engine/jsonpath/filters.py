@@ -151,13 +151,19 @@ class _Parser:
         if self.take("!"):
             return ("unary", "!", self.parse_unary())
         if self.take("-"):
-            return ("unary", "-", self.parse_unary())
+            operand = self.parse_unary()
+            if operand[0] == "lit" and js.is_number(operand[1]):
+                return ("lit", -operand[1])  # -1 is a literal (`indexOf(x) === -1`)
+            return ("unary", "-", operand)
         if self.take("+"):
             return ("unary", "+", self.parse_unary())
         for word in ("typeof", "void"):
             if self.s.startswith(word, self.pos) and not self._ident_continues(self.pos + len(word)):
                 self.pos += len(word)
-                return ("unary", word, self.parse_unary())
+                operand = self.parse_unary()
+                if word == "void" and operand[0] == "lit":
+                    return ("lit", UNDEFINED)  # `void 0` is how rulesets write undefined
+                return ("unary", word, operand)
         return self.parse_postfix(self.parse_primary())
 
     def parse_postfix(self, node):
@@ -393,6 +399,9 @@ def compile_node(node) -> FilterFn:
         if node[2][0] == "lit":
             name = node[2][1]
             get = js.get_member
+            if node[1][0] == "cur" and type(name) is str and name not in _BUILTIN_MEMBERS:
+                # `@.name` on an object: the hot path, without the generic member lookup
+                return lambda v, k, c, r: v.get(name, UNDEFINED) if type(v) is dict else get(v, name)
             return lambda v, k, c, r: get(obj(v, k, c, r), name)
         key = compile_node(node[2])
         return lambda v, k, c, r: js.get_member(obj(v, k, c, r), key(v, k, c, r))
@@ -438,6 +447,44 @@ def compile_node(node) -> FilterFn:
     raise AssertionError(f"unknown filter node {kind}")
 
 
+#: node kinds whose compiled function always returns a Python bool
+def _returns_bool(node) -> bool:
+    kind = node[0]
+    if kind in ("typetest",):
+        return True
+    if kind == "unary" and node[1] == "!":
+        return True
+    if kind == "bin":
+        return True
+    if kind == "call" and node[2] in ("test", "startsWith", "endsWith", "includes", "hasOwnProperty", "isArray"):
+        return True
+    if kind in ("and", "or"):
+        return _returns_bool(node[1]) and _returns_bool(node[2])
+    return False
+
+
+def compile_bool(node) -> FilterFn:
+    """Compile for a truth test: the function returns a value whose Python truth is the JS truth."""
+    kind = node[0]
+    if kind == "and":
+        a, b = compile_bool(node[1]), compile_bool(node[2])
+        return lambda v, k, c, r: a(v, k, c, r) and b(v, k, c, r)
+    if kind == "or":
+        a, b = compile_bool(node[1]), compile_bool(node[2])
+        return lambda v, k, c, r: a(v, k, c, r) or b(v, k, c, r)
+    if kind == "unary" and node[1] == "!":
+        a = compile_bool(node[2])
+        return lambda v, k, c, r: not a(v, k, c, r)
+    if kind == "cur":
+        t = js.truthy
+        return lambda v, k, c, r: type(v) is dict or t(v)
+    fn = compile_node(node)
+    if _returns_bool(node):
+        return fn
+    t = js.truthy
+    return lambda v, k, c, r: t(fn(v, k, c, r))
+
+
 def _compile_typeof(operand, e):
     # `typeof @.a.b` where @.a is missing throws in JS too; only a bare missing name would not
     return lambda v, k, c, r: js.typeof(e(v, k, c, r))
@@ -456,6 +503,11 @@ def _compile_binary(node):
             if op == "===":
                 return lambda v, k, c, r: a(v, k, c, r) is lit
             return lambda v, k, c, r: a(v, k, c, r) is not lit
+    if node[3][0] == "lit" and type(node[3][1]) is str and op in ("==", "!="):
+        lit, loose = node[3][1], js.loose_equals
+        if op == "==":
+            return lambda v, k, c, r: x == lit if type(x := a(v, k, c, r)) is str else loose(x, lit)
+        return lambda v, k, c, r: x != lit if type(x := a(v, k, c, r)) is str else not loose(x, lit)
     if op == "===":
         return lambda v, k, c, r: js.strict_equals(a(v, k, c, r), b(v, k, c, r))
     if op == "!==":
@@ -493,29 +545,52 @@ def _deep_member(node) -> bool:
     return (node[0] == "member" and node[1][0] in ("member", "call")) or node[0] == "call"
 
 
-def required_keys(node) -> frozenset:
-    """Facts that must hold for the filter to be truthy: 'dict' and/or ('key', K)."""
+_MAX_CLAUSES = 16
+
+
+def requirements(node) -> tuple[bool, frozenset]:
+    """Necessary conditions for the filter to be truthy: (`@` must be a dict, clauses), where each
+    clause is a set of keys of which `@` must have at least one."""
     kind = node[0]
     if kind == "and":
-        return required_keys(node[1]) | required_keys(node[2])
+        d1, c1 = requirements(node[1])
+        d2, c2 = requirements(node[2])
+        return d1 or d2, c1 | c2
     if kind == "or":
-        return required_keys(node[1]) & required_keys(node[2])
+        d1, c1 = requirements(node[1])
+        d2, c2 = requirements(node[2])
+        clauses = frozenset(a | b for a in c1 for b in c2)
+        return d1 and d2, clauses if len(clauses) <= _MAX_CLAUSES else frozenset()
     if kind in ("member", "call"):
         key = _member_root_key(node)
-        return frozenset({"dict", ("key", key)}) if key is not None else frozenset()
+        return (True, frozenset({frozenset({key})})) if key is not None else (False, frozenset())
     if kind == "bin":
         op, left, right = node[1], node[2], node[3]
-        facts = frozenset()
+        relational = op in ("<", "<=", ">", ">=")
+        keys = set()
         for side, other in ((left, right), (right, left)):
             key = _member_root_key(side)
             if key is None:
                 continue
             # evaluating @.K.x proves K exists whatever the comparison says
-            relational = op in ("<", "<=", ">", ">=")
             if _deep_member(side) or ((relational or other[0] == "lit") and _proves_defined(op, other[1] if other[0] == "lit" else None)):
-                facts |= {"dict", ("key", key)}
-        return facts
-    return frozenset()
+                keys.add(key)
+        return bool(keys), frozenset(frozenset({k}) for k in keys)
+    return False, frozenset()
+
+
+def equality_guard(node) -> tuple[str, str] | None:
+    """(K, text) when the filter can only be truthy if `@.K` is that text or not a string at all
+    (`@.type == 'string'` inside a conjunction: loose equality lets ['string'] or 5 == '5' through)."""
+    kind = node[0]
+    if kind == "and":
+        return equality_guard(node[1]) or equality_guard(node[2])
+    if kind == "bin" and node[1] in ("==", "==="):
+        for side, other in ((node[2], node[3]), (node[3], node[2])):
+            if (side[0] == "member" and side[1] == ("cur",) and side[2][0] == "lit" and type(side[2][1]) is str
+                    and side[2][1] not in _BUILTIN_MEMBERS and other[0] == "lit" and type(other[1]) is str):
+                return side[2][1], other[1]
+    return None
 
 
 def _proves_defined(op: str, literal) -> bool:
@@ -557,15 +632,20 @@ def property_keys(node) -> frozenset | None:
 class CompiledFilter:
     source: str
     fn: FilterFn
-    #: the filter needs `@` to be a dict (and, if set, to have this key)
+    #: the filter needs `@` to be a dict, having this key / at least one of these keys
     needs_dict: bool
     needs_key: str | None
+    needs_any: frozenset | None
+    #: (K, text): `@.K` must be `text` or a non-string
+    needs_eq: tuple | None
     #: if set, only children of an object whose key is in this set can match
     only_keys: frozenset | None
+    #: with only_keys: whether an array index could still match (`@property == '0'`)
+    may_match_index: bool
 
     def test(self, value, key, parent_chain, root) -> bool:
         try:
-            return js.truthy(self.fn(value, key, parent_chain, root))
+            return self.fn(value, key, parent_chain, root)
         except JSThrow:
             return False
         except RecursionError:
@@ -573,12 +653,17 @@ class CompiledFilter:
 
 
 def compile_filter(ast, source: str) -> CompiledFilter:
-    facts = required_keys(ast)
-    keys = sorted(f[1] for f in facts if type(f) is tuple)
+    needs_dict, clauses = requirements(ast)
+    singles = sorted(next(iter(c)) for c in clauses if len(c) == 1)
+    wider = sorted((c for c in clauses if len(c) > 1), key=lambda c: (len(c), sorted(c)))
+    only = property_keys(ast)
     return CompiledFilter(
         source=source,
-        fn=compile_node(ast),
-        needs_dict="dict" in facts,
-        needs_key=keys[0] if keys else None,
-        only_keys=property_keys(ast),
+        fn=compile_bool(ast),
+        needs_dict=needs_dict,
+        needs_key=singles[0] if singles else None,
+        needs_any=wider[0] if wider and not singles else None,
+        needs_eq=equality_guard(ast),
+        only_keys=only,
+        may_match_index=only is not None and any(js.string_to_number(k) == js.string_to_number(k) for k in only),
     )
