@@ -164,3 +164,16 @@ def test_nul_and_size_limit():
 def test_empty_document():
     parsed = parse_text("")
     assert parsed.data is None and not parsed.problems
+
+
+def test_json_that_libyaml_refuses_still_parses_with_positions():
+    text = '{\n  "body": "Hello! \\ud83d\\udc4d",\n  "k": {"x": 1, "x": 2},\n  "' + "l" * 1100 + '": [true, null, -1.5e3]\n}'
+    parsed = parse_text(text, syntax="json")
+    assert parsed.data["body"] == "Hello! 👍"
+    assert parsed.data["l" * 1100] == [True, None, -1500.0]
+    assert [p.code for p in parsed.problems] == ["parser-duplicate-keys"]
+    assert parsed.problems[0].range.start.line == 2
+    s, e = parsed.source_map.key_span(("k",))
+    assert text[s:e] == '"k"'
+    s, e = parsed.source_map.value_span(("l" * 1100, 2))
+    assert text[s:e] == "-1.5e3"

@@ -328,6 +328,9 @@ def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_
                 node = _compose_fast(yaml_text) if _compose_fast else _YAML.compose(yaml_text)
                 ruamel_tags = _compose_fast is None
             except (MarkedYAMLError, pyyaml.MarkedYAMLError):
+                if syntax == "json":
+                    # valid JSON that libyaml refuses (escaped surrogate pairs, very long keys)
+                    return _parse_json_fallback(text, sm, problems)
                 if len(yaml_text) > 256 * 1024:
                     raise
                 # libyaml follows YAML 1.1 and refuses some YAML 1.2 texts (`[[spectral:oas, all]]`);
@@ -376,6 +379,18 @@ def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _parse_json_fallback(text: str, sm: SourceMap, problems: list[ParseProblem]) -> ParsedText:
+    from apigov_ls.document.jsonpos import JsonPositionError, read_json_with_positions
+
+    try:
+        data = read_json_with_positions(text, sm, problems, MAX_DEPTH, ParseProblem)
+    except JsonPositionError as err:
+        code = "parser-too-deep" if str(err) == "too deep" else "parser-syntax"
+        problems.append(ParseProblem(code, _sentence(f"Invalid JSON: {err}"), sm.lines.range(err.offset, err.offset + 1)))
+        return ParsedText(text, None, SourceMap(text), problems, "json")
+    return ParsedText(text, data, sm, problems, "json")
 
 
 def _sentence(msg: str) -> str:
