@@ -249,19 +249,6 @@ def js_string(value: Any) -> str:
     return str(value)
 
 
-def print_value(value: Any) -> str:
-    """spectral-runtime's printValue: how a value is quoted inside messages."""
-    if value is UNDEFINED:
-        return "undefined"
-    if isinstance(value, str):
-        return '"' + value + '"'
-    if isinstance(value, dict):
-        return "Object{}"
-    if isinstance(value, list):
-        return "Array[]"
-    return js_string(value)
-
-
 def escaped_pointer(path: JsonPath) -> str:
     from apigov_ls.document.model import encode_pointer
 
@@ -311,8 +298,10 @@ def format_message(rule: Rule, error: str, path: JsonPath, full_path: JsonPath, 
             if m.group(1) is not None:
                 name = m.group(1)
                 if name == "property":
-                    return f"`{subs['property']}` property " if subs["property"] != "" else "The document "
+                    return f'"{subs["property"]}" property ' if subs["property"] != "" else "The document "
                 if name == "value":
+                    from apigov_ls.engine.functions._spectral_text import print_value
+
                     return print_value(subs["value"])
                 v = subs.get(name)
                 return "" if v is None else str(v)
