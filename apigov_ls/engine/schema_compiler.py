@@ -628,6 +628,7 @@ class Compiler:
         then = self._node(node["then"], base, track, sp + "/then") if "then" in node else None
         other = self._node(node["else"], base, track, sp + "/else") if "else" in node else None
         kw_sp = sp + "/if"
+        all_errors = self.all_errors
 
         def if_(inst, path, errs, dyn, ev):
             mark = len(errs)
@@ -642,6 +643,8 @@ class Compiler:
                 branch, name = other, "else"
             if branch is None or branch(inst, path, errs, dyn, ev):
                 return True
+            if not all_errors:  # AJV returns at the branch's first error, before adding its own
+                return False
             errs.append(AjvError("if", path_tuple(path), kw_sp, {"failingKeyword": name}, f'must match "{name}" schema', node))
             return False
         return if_
