@@ -19,6 +19,7 @@ BUILTIN_RULESETS: dict[str, str | tuple[str, ...]] = {
     "apigov:owasp": ("apigov-owasp.yaml", "spectral-owasp.yaml"),
     "apigov:security": "apigov-security.yaml",
     "apigov:governance": "apigov-governance.yaml",
+    "apigov:secrets": "apigov-secrets.yaml",
     "apigov:recommended": "apigov-recommended.yaml",
 }
 
