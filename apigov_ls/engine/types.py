@@ -99,9 +99,14 @@ class LintResult:
     #: set when the offending content lives in a referenced file: the path there
     source_pointer: JsonPath | None = None
 
+    @property
+    def location_path(self) -> JsonPath:
+        """The path in the file that holds the text (what people and fingerprints should see)."""
+        return self.source_pointer if self.source_pointer is not None else self.path
+
     def to_spectral_json(self) -> dict:
         # like Spectral's CLI: the path is where the text lives (inside a referenced file or component)
-        path = self.source_pointer if self.source_pointer is not None else self.path
+        path = self.location_path
         out = {
             "code": self.code,
             "path": [str(p) for p in path],

@@ -70,7 +70,7 @@ def render_junit(
             f'failures="{len(group)}" name="{name}">'
         )
         for r in group:
-            pointer = escaped_pointer(r.path)
+            pointer = escaped_pointer(r.location_path)
             out.append(
                 f'<testcase time="0" name="{PACKAGE}.{xml_attr(r.code or "unknown")}({xml_attr(pointer)})" '
                 f'classname="{classname}">'

@@ -132,7 +132,7 @@ def render_sarif(
                 for i, rel in enumerate(related)
             ]
         # the same rule can fire twice on one path: number repeats, as code scanning does for its own hashes
-        digest = fingerprint(r.code, file_uri, r.path)
+        digest = fingerprint(r.code, file_uri, r.location_path)
         seen[digest] = seen.get(digest, 0) + 1
         item["partialFingerprints"] = {FINGERPRINT_KEY: f"{digest}:{seen[digest]}"}
         sarif_results.append(item)

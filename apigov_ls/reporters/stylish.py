@@ -73,7 +73,7 @@ def render_stylish(results: list[LintResult], *, cwd: str, color: bool = False, 
                     SEVERITY_NAMES[Severity(r.severity)],
                     r.code or "",
                     _one_line(r.message),
-                    _one_line(dot_path(r.path)),
+                    _one_line(dot_path(r.location_path)),
                 ]
                 for r in group
             ]
