@@ -1,9 +1,14 @@
-"""Checks of root descriptions, off the event loop, debounced, newest edit wins.
+"""Checks of root descriptions in worker processes, debounced, newest edit wins.
 
-Each root has at most one check running (in a worker thread) and at most one pending timer.
-An edit during a run marks the root dirty: the finished run is thrown away and a new one
-starts, so results for an outdated version are never handed on. A run is also thrown away when
-any open file it read changed version (or was opened/closed) meanwhile.
+Parsing a multi-megabyte YAML file holds the GIL for long stretches (libyaml composes in C),
+so a check in a thread would freeze every request; checks run in a process pool instead and
+send back a compact `Analysis`: diagnostics already in the client's position encoding, the
+$ref graph, the files read and the workspace symbols.
+
+Each root has at most one check running and at most one pending timer. An edit during a run
+marks the root dirty: the finished run is thrown away and a new one starts, so results for an
+outdated version are never handed on. A run is also thrown away when any open file it read
+changed version (or was opened/closed) meanwhile.
 """
 
 from __future__ import annotations
@@ -15,14 +20,50 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from apigov_ls.document.formats import looks_like_api_description
-from apigov_ls.document.model import Document, FileError, FileLoader
-from apigov_ls.engine.types import LintResult, RulesetError
+from apigov_ls.document.model import Ref
 from apigov_ls.server.config import Settings
-from apigov_ls.server.rulesets import RulesetCache
 from apigov_ls.server.workspace import Snapshot
 
 log = logging.getLogger(__name__)
+
+#: ((start line, start char), (end line, end char)) in the client's units
+ClientRange = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class Finding:
+    """One lint result, ready for the client (picklable, no rule functions attached)."""
+
+    code: str
+    message: str
+    severity: int
+    source: str
+    range: ClientRange
+    path: tuple = ()
+    source_pointer: tuple | None = None
+    documentation_url: str | None = None
+    description: str | None = None
+    related: list[tuple[str, ClientRange, str]] = field(default_factory=list)
+
+
+@dataclass
+class RulesetProblem:
+    key: str
+    reason: str
+    file: str | None
+    line: int | None
+
+
+@dataclass
+class CheckJob:
+    root: str
+    overlays: dict[str, str]
+    settings: Settings
+    folders: list[str]
+    included: bool
+    encoding: str
+    #: bumped by the server when rulesets must be reloaded (a worker keeps its own cache)
+    ruleset_generation: int
 
 
 @dataclass
@@ -30,43 +71,90 @@ class Analysis:
     """One completed check of a root and everything it references."""
 
     root: str
-    snapshot: Snapshot
-    document: Document | None
-    results: list[LintResult] = field(default_factory=list)
+    versions: dict[str, int]
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
+    symbols: list = field(default_factory=list)
     ruleset_key: str | None = None
-    ruleset_error: RulesetError | None = None
+    ruleset_problem: RulesetProblem | None = None
+    #: files the ruleset was built from: a change to one of them reloads it
+    ruleset_files: list[str] = field(default_factory=list)
     #: False when the root turned out not to be an API description (it is then left alone)
     is_description: bool = True
     error: str | None = None
     seconds: float = 0.0
 
-    @property
-    def files(self) -> set[str]:
-        return set(self.document.files) if self.document is not None else {self.root}
+
+# -- worker side ------------------------------------------------------------------------------
+_worker_state: dict = {"generation": None, "rulesets": None, "parse_cache": {}}
 
 
-def analyse(root: str, snapshot: Snapshot, settings: Settings, rulesets: RulesetCache, folders: list[str],
-            cache: dict, included: bool) -> Analysis:
-    """Parse, resolve and lint one root (runs in a worker thread)."""
+def run_check(job: CheckJob) -> Analysis:
+    """Parse, resolve and lint one root (runs in a worker process)."""
+    from apigov_ls.server.rulesets import RulesetCache
+
+    if _worker_state["generation"] != job.ruleset_generation or _worker_state["rulesets"] is None:
+        _worker_state["rulesets"] = RulesetCache()
+        _worker_state["generation"] = job.ruleset_generation
+        try:
+            from apigov_ls.engine.ruleset import clear_cache
+
+            clear_cache()
+        except ImportError:
+            pass
+    return analyse(job, _worker_state["rulesets"], _worker_state["parse_cache"])
+
+
+def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
+    from apigov_ls.document.formats import looks_like_api_description
+    from apigov_ls.document.model import FileError, FileLoader
     from apigov_ls.lint import lint_file
+    from apigov_ls.server.symbols import workspace_entries
 
     started = time.perf_counter()
-    loader = FileLoader(dict(snapshot.overlays), cache=cache)
-    loaded = rulesets.for_file(root, settings, snapshot.overlays, folders)
+    loader = FileLoader(dict(job.overlays), cache=cache)
+    loaded = rulesets.for_file(job.root, job.settings, job.overlays, job.folders)
+    problem = None
+    if loaded.error is not None:
+        problem = RulesetProblem(loaded.key, loaded.error.reason, loaded.error.file, loaded.error.line)
+    versions: dict[str, int] = {}
     try:
-        report = lint_file(root, loaded.ruleset, loader=loader)
+        report = lint_file(job.root, loaded.ruleset, loader=loader)
     except FileError as err:
-        return Analysis(root, snapshot, None, error=str(err), is_description=False)
+        return Analysis(job.root, versions, [job.root], error=str(err), is_description=False, ruleset_problem=problem,
+                        ruleset_files=sorted(loaded.files))
     document = report.document
     # a file that does not parse keeps its syntax errors (the text sniff said it is a description)
-    is_description = included or document is None or not document.root.parsed.ok or looks_like_api_description(document.root.data)
-    results = _override_parser_codes(report.results, settings)
-    return Analysis(root, snapshot, document, results, loaded.key, loaded.error, is_description,
-                    seconds=time.perf_counter() - started)
+    is_description = job.included or not document.root.parsed.ok or looks_like_api_description(document.root.data)
+    results = override_parser_codes(report.results, job.settings)
+    findings = [_finding(r, document, job.encoding) for r in results]
+    symbols = [e for sf in document.files.values() for e in workspace_entries(sf)]
+    return Analysis(job.root, versions, list(document.files), findings, list(document.graph.refs), symbols,
+                    loaded.key, problem, sorted(loaded.files), is_description, seconds=time.perf_counter() - started)
 
 
-def _override_parser_codes(results: list[LintResult], settings: Settings) -> list[LintResult]:
+def _client_range(rng, lines, encoding: str) -> ClientRange:
+    return ((rng.start.line, lines.to_client_character(rng.start, encoding)),
+            (rng.end.line, lines.to_client_character(rng.end, encoding)))
+
+
+def _finding(result, document, encoding: str) -> Finding:
+    files = document.files
+    source = result.source if result.source in files else document.root.path
+    lines = files[source].source_map.lines
+    related = [(rel.source, _client_range(rel.range, files[rel.source].source_map.lines, encoding), rel.message)
+               for rel in result.related if rel.source in files]
+    rule = result.rule
+    return Finding(result.code, result.message, int(result.severity), source, _client_range(result.range, lines, encoding),
+                   tuple(result.path), result.source_pointer, result.documentation_url,
+                   getattr(rule, "description", None), related)
+
+
+def override_parser_codes(results: list, settings: Settings) -> list:
     """severityOverrides for codes that are not ruleset rules (parser and $ref problems)."""
+    from apigov_ls.engine.types import LintResult
+
     overrides = settings.severity_overrides
     if not overrides:
         return results
@@ -81,6 +169,7 @@ def _override_parser_codes(results: list[LintResult], settings: Settings) -> lis
     return out
 
 
+# -- event-loop side ----------------------------------------------------------------------------
 @dataclass
 class _RootState:
     timer: asyncio.TimerHandle | None = None
@@ -95,17 +184,16 @@ class _RootState:
 
 
 class Checker:
-    def __init__(self, executor: Executor, run: Callable[[str, Snapshot], Analysis],
+    def __init__(self, executor: Executor, make_job: Callable[[str, Snapshot], CheckJob],
                  take_snapshot: Callable[[], Snapshot], current_versions: Callable[[], dict[str, int]],
                  on_result: Callable[[Analysis], None]):
         self.executor = executor
-        self.run = run
+        self.make_job = make_job
         self.take_snapshot = take_snapshot
         self.current_versions = current_versions
         self.on_result = on_result
         self.states: dict[str, _RootState] = {}
         self.analyses: dict[str, Analysis] = {}
-        self.on_start: Callable[[str], None] | None = None
 
     def schedule(self, root: str, delay: float) -> None:
         state = self.states.setdefault(root, _RootState())
@@ -124,7 +212,7 @@ class Checker:
                 state.timer = None
             state.dropped = True
             if state.running is None:
-                self._release(root, state)
+                self._release(state)
         self.analyses.pop(root, None)
 
     def busy(self, root: str) -> bool:
@@ -143,11 +231,13 @@ class Checker:
                 waits.append(fut)
         if not waits:
             return True
-        done, pending = await asyncio.wait(waits, timeout=timeout)
+        _, pending = await asyncio.wait(waits, timeout=timeout)
         return not pending
 
     def _start(self, root: str) -> None:
-        state = self.states[root]
+        state = self.states.get(root)
+        if state is None:
+            return
         state.timer = None
         if state.dropped:
             return
@@ -155,25 +245,26 @@ class Checker:
             state.dirty = True
             return
         snapshot = self.take_snapshot()
-        if self.on_start is not None:
-            self.on_start(root)
-        fut = asyncio.wrap_future(self.executor.submit(self.run, root, snapshot))
+        fut = asyncio.wrap_future(self.executor.submit(run_check, self.make_job(root, snapshot)))
         state.running = fut
         fut.add_done_callback(lambda f: self._finished(root, snapshot, f))
 
     def _finished(self, root: str, snapshot: Snapshot, fut: asyncio.Future) -> None:
-        state = self.states[root]
+        state = self.states.get(root)
+        if state is None:
+            return
         state.running = None
         if state.dropped:
-            self._release(root, state)
+            self._release(state)
             return
         try:
             analysis = fut.result()
         except Exception:  # a crash in the engine must not kill the server
             log.exception("checking %s failed", root)
-            self._release(root, state)
+            self._release(state)
             return
-        if state.dirty or self._outdated(analysis):
+        analysis.versions = {f: snapshot.versions[f] for f in analysis.files if f in snapshot.versions}
+        if state.dirty or self._outdated(analysis, snapshot):
             state.dirty = False
             if state.timer is None:
                 self._start(root)
@@ -183,15 +274,26 @@ class Checker:
             self.on_result(analysis)
         finally:
             if state.idle:
-                self._release(root, state)
+                self._release(state)
 
-    def _outdated(self, analysis: Analysis) -> bool:
+    def _outdated(self, analysis: Analysis, snapshot: Snapshot) -> bool:
         now = self.current_versions()
-        return any(analysis.snapshot.versions.get(f) != now.get(f) for f in analysis.files)
+        return any(snapshot.versions.get(f) != now.get(f) for f in analysis.files)
 
     @staticmethod
-    def _release(root: str, state: _RootState) -> None:
+    def _release(state: _RootState) -> None:
         for w in state.waiters:
             if not w.done():
                 w.set_result(True)
         state.waiters.clear()
+
+
+def warm_up() -> None:
+    """Import what a check needs, so the first check after start-up is not also paying for imports."""
+    import apigov_ls.lint  # noqa: F401
+    import apigov_ls.server.symbols  # noqa: F401
+
+    try:
+        import apigov_ls.engine.ruleset  # noqa: F401
+    except ImportError:
+        pass

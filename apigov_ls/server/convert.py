@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from apigov_ls.document.positions import LineIndex
-from apigov_ls.engine.types import LintResult, Range, Severity
+from apigov_ls.engine.types import Range, Severity
 
 SOURCE = "apigov"
 
@@ -39,22 +39,21 @@ def offsets_to_lsp_range(lines: LineIndex, start: int, end: int, encoding: str) 
     return to_lsp_range(lines.range(start, end), lines, encoding)
 
 
-def to_diagnostic(result: LintResult, lines_of, uri_of, encoding: str) -> types.Diagnostic:
-    """`lines_of(path)` gives the LineIndex of the text the result was computed on."""
-    lines = lines_of(result.source)
-    related = []
-    for rel in result.related:
-        rel_lines = lines_of(rel.source)
-        if rel_lines is None:
-            continue
-        related.append(types.DiagnosticRelatedInformation(
-            types.Location(uri_of(rel.source), to_lsp_range(rel.range, rel_lines, encoding)), rel.message))
+def client_range(rng) -> types.Range:
+    (sl, sc), (el, ec) = rng
+    return types.Range(types.Position(sl, sc), types.Position(el, ec))
+
+
+def to_diagnostic(finding, uri_of) -> types.Diagnostic:
+    """A checker Finding (ranges already in client units) as an LSP diagnostic."""
+    related = [types.DiagnosticRelatedInformation(types.Location(uri_of(src), client_range(rng)), message)
+               for src, rng, message in finding.related]
     return types.Diagnostic(
-        range=to_lsp_range(result.range, lines, encoding),
-        message=result.message,
-        severity=SEVERITIES.get(result.severity, types.DiagnosticSeverity.Warning),
-        code=result.code,
-        code_description=types.CodeDescription(href=result.documentation_url) if result.documentation_url else None,
+        range=client_range(finding.range),
+        message=finding.message,
+        severity=SEVERITIES.get(Severity(finding.severity), types.DiagnosticSeverity.Warning),
+        code=finding.code,
+        code_description=types.CodeDescription(href=finding.documentation_url) if finding.documentation_url else None,
         source=SOURCE,
         related_information=related or None,
     )

@@ -14,7 +14,7 @@ from typing import Hashable
 
 from lsprotocol import types
 
-from apigov_ls.engine.types import LintResult
+from apigov_ls.server.checker import Finding
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Entry:
     diagnostic: types.Diagnostic
-    #: the engine result behind it (None for ruleset load errors); hover and code actions read it
-    result: LintResult | None = None
+    #: the checker's Finding behind it (None for ruleset load errors); hover and code actions read it
+    result: Finding | None = None
 
     def key(self) -> tuple:
         r = self.diagnostic.range
@@ -64,7 +64,8 @@ class DiagnosticStore:
         return changed
 
     def _keys(self, uri: str) -> list:
-        return [e.key() for e in self.entries(uri)]
+        # whole diagnostics: a change of severity or related locations must be sent too
+        return [e.diagnostic for e in self.entries(uri)]
 
     def entries(self, uri: str) -> list[Entry]:
         seen, out = set(), []

@@ -35,6 +35,10 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
 
     @ls.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams):
+        from apigov_ls.server.checker import warm_up
+
+        for _ in range(2):
+            ls.check_pool.submit(warm_up)
         ls.scan_done = asyncio.Event()
         await ls.pull_settings()
         await _register_dynamic(ls)
@@ -47,7 +51,7 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
             ls.apply_settings(settings[SECTION])
         else:
             await ls.pull_settings()
-        ls.rulesets.clear()
+        ls.reload_rulesets()
         ls.recheck_all(0)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -68,7 +72,8 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
         path = uri_to_path(params.text_document.uri)
         ls.retire_inactive()
         if path is not None:
-            if ls.rulesets.invalidate(path):  # the disk version of a ruleset applies again
+            if ls.is_ruleset_file(path):  # the disk version of a ruleset applies again
+                ls.reload_rulesets()
                 ls.recheck_all(0)
             for root in ls.api.index.roots_using(path):  # now read from disk
                 if root in ls.active_roots():
@@ -85,10 +90,11 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
                 continue
             if change.type == types.FileChangeType.Deleted:
                 ls.api.index.forget(path)
-            recheck_all |= ls.rulesets.invalidate(path)
+            recheck_all |= ls.is_ruleset_file(path)
             if path not in open_paths:  # open files follow the editor, not the disk
                 roots |= ls.api.index.roots_using(path)
         if recheck_all:
+            ls.reload_rulesets()
             ls.recheck_all(0)
         active = ls.active_roots()
         for root in roots & active:
@@ -147,6 +153,7 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
     @ls.feature(types.SHUTDOWN)
     def shutdown(*_):
         ls.check_pool.shutdown(wait=False, cancel_futures=True)
+        ls.checker.states.clear()
 
 
 async def _register_dynamic(ls: ApigovLanguageServer) -> None:

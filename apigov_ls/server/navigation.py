@@ -15,8 +15,6 @@ from urllib.parse import unquote, urldefrag
 from lsprotocol import types
 
 from apigov_ls.document.model import FileError, FileLoader, SourceFile, encode_pointer
-from apigov_ls.document.parse import parse_text
-from apigov_ls.document.model import syntax_for
 from apigov_ls.document.positions import LineIndex, from_client_character
 from apigov_ls.engine.types import JsonPath
 from apigov_ls.server.convert import contains, offsets_to_lsp_range
@@ -34,15 +32,13 @@ SETTLE_TIMEOUT = 5.0
 class Navigation:
     def __init__(self, server):
         self.ls = server
+        self._lines: dict[str, LineIndex] = {}
 
     # -- reading files -----------------------------------------------------------------------
     def model_file(self, path: str) -> SourceFile | None:
-        """The parsed file from the newest completed check that read it."""
-        for analysis in list(self.ls.checker.analyses.values()):
-            doc = analysis.document
-            if doc is not None and path in doc.files:
-                return doc.files[path]
-        return None
+        """The last parse of `path` in this process (any version)."""
+        cached = self.ls.parse_cache.get(path)
+        return cached[1] if cached else None
 
     async def view(self, path: str, allow_slow: bool = True) -> SourceFile | None:
         """A parsed file matching the editor's current text when that is affordable."""
@@ -62,18 +58,44 @@ class Navigation:
             return model
         if len(text) > QUICK_PARSE_LIMIT and (model is not None or not allow_slow):
             return model  # stale positions beat a multi-second wait
-        parsed = await asyncio.to_thread(parse_text, text, syntax=syntax_for(path, text))
-        return SourceFile(path, parsed)
+        loader = FileLoader({path: text}, cache=self.ls.parse_cache)
+        return await asyncio.to_thread(loader.load, path)
 
     def current_lines(self, path: str) -> LineIndex | None:
         text = self.ls.text_of(path)
+        cached = self._lines.get(path)
+        if cached is not None and text is not None and cached.text is text:
+            return cached
         if text is None:
             try:
                 with open(path, encoding="utf-8-sig") as fh:
                     text = fh.read()
             except OSError:
                 return None
-        return LineIndex(text)
+        index = LineIndex(text)
+        if self.ls.text_of(path) is not None:
+            self._lines = {path: index}  # one entry: the file being worked on
+        return index
+
+    def line_at(self, uri: str, pos: types.Position) -> tuple[str, str, int] | None:
+        """(path, line text, code-point column) without indexing the whole text (hover, definition)."""
+        path = uri_to_path(uri)
+        text = self.ls.text_of(path) if path else None
+        cached = self._lines.get(path) if path else None
+        if text is None or (cached is not None and cached.text is text):
+            lines = self.current_lines(path) if path else None
+            if lines is None:
+                return None
+            line = lines.line_text(pos.line)
+        else:
+            start = 0
+            for _ in range(pos.line):
+                start = text.find("\n", start) + 1
+                if start == 0:
+                    return None
+            stop = text.find("\n", start)
+            line = text[start: stop if stop >= 0 else len(text)].rstrip("\r")
+        return path, line, from_client_character(line, pos.character, self.ls.encoding)
 
     def cursor(self, uri: str, pos: types.Position) -> tuple[str, LineIndex, int, int] | None:
         """(path, lines, code-point column, offset) of a client position."""
@@ -96,11 +118,11 @@ class Navigation:
 
     # -- definition ------------------------------------------------------------------------
     async def definition(self, uri: str, pos: types.Position):
-        where = self.cursor(uri, pos)
+        where = self.line_at(uri, pos)
         if where is None:
             return None
-        path, lines, col, _ = where
-        ref = ref_at(lines.line_text(pos.line), col)
+        path, line, col = where
+        ref = ref_at(line, col)
         if ref is None:
             return None
         target, pointer = split_ref(ref.value, path)
@@ -113,10 +135,10 @@ class Navigation:
     async def hover(self, uri: str, pos: types.Position):
         parts = [self._diagnostic_help(entry.result, entry.diagnostic)
                  for entry in self.ls.store.entries(uri) if contains(entry.diagnostic.range, pos)]
-        where = self.cursor(uri, pos)
+        where = self.line_at(uri, pos)
         if where is not None:
-            path, lines, col, _ = where
-            ref = ref_at(lines.line_text(pos.line), col)
+            path, line, col = where
+            ref = ref_at(line, col)
             if ref is not None:
                 preview = await self._ref_preview(path, ref.value)
                 if preview:
@@ -128,8 +150,7 @@ class Navigation:
     @staticmethod
     def _diagnostic_help(result, diagnostic: types.Diagnostic) -> str:
         text = f"**{diagnostic.code}**: {diagnostic.message}"
-        rule = getattr(result, "rule", None) if result is not None else None
-        description = getattr(rule, "description", None)
+        description = result.description if result is not None else None
         if description and description.strip() != diagnostic.message.strip():
             text += f"\n\n{description}"
         url = result.documentation_url if result is not None else None
@@ -154,7 +175,7 @@ class Navigation:
             text = self.ls.text_of(target)
             if text is None or not pointer:
                 return None
-            found = yaml_block_lines(text.splitlines(), pointer)
+            found = yaml_block_lines(text, pointer)
             if found is None:
                 return None
             snippet, more = found
@@ -215,18 +236,21 @@ class Navigation:
             loc = self.location(sf, pointer) if sf is not None else None
             if loc is not None:
                 out.append(loc)
-        for analysis in list(self.ls.checker.analyses.values()):
-            doc = analysis.document
-            if doc is None:
+        for ref in self._refs():
+            if ref.target_source != target or ref.target_pointer != pointer or (ref.source, ref.pointer) in seen:
                 continue
-            for ref in doc.graph.refs:
-                if ref.target_source != target or ref.target_pointer != pointer or (ref.source, ref.pointer) in seen:
-                    continue
-                seen.add((ref.source, ref.pointer))
-                sm = doc.files[ref.source].source_map
-                s, e = sm.value_span(ref.pointer + ("$ref",))
-                out.append(types.Location(path_to_uri(ref.source), offsets_to_lsp_range(sm.lines, s, e, self.ls.encoding)))
+            seen.add((ref.source, ref.pointer))
+            sf = await self.view(ref.source)
+            if sf is None or not sf.source_map.has(ref.pointer + ("$ref",)):
+                continue
+            sm = sf.source_map
+            s, e = sm.value_span(ref.pointer + ("$ref",))
+            out.append(types.Location(path_to_uri(ref.source), offsets_to_lsp_range(sm.lines, s, e, self.ls.encoding)))
         return out
+
+    def _refs(self):
+        for analysis in list(self.ls.checker.analyses.values()):
+            yield from analysis.refs
 
     # -- rename -------------------------------------------------------------------------------
     async def prepare_rename(self, uri: str, pos: types.Position):
@@ -257,21 +281,17 @@ class Navigation:
         edits.setdefault(path_to_uri(target), []).append(types.TextEdit(offsets_to_lsp_range(sf.source_map.lines, ks, ke, enc), new_name))
         seen = set()
         depth = len(pointer)
-        for analysis in list(self.ls.checker.analyses.values()):
-            doc = analysis.document
-            if doc is None:
+        for ref in self._refs():
+            tp = ref.target_pointer
+            if ref.target_source != target or tp is None or tuple(tp[:depth]) != pointer or (ref.source, ref.pointer) in seen:
                 continue
-            for ref in doc.graph.refs:
-                tp = ref.target_pointer
-                if ref.target_source != target or tp is None or tuple(tp[:depth]) != pointer or (ref.source, ref.pointer) in seen:
-                    continue
-                seen.add((ref.source, ref.pointer))
-                rsf = await self.view(ref.source)
-                if rsf is None:
-                    continue
-                edit = _ref_edit(rsf, ref.pointer + ("$ref",), ref.value, depth - 1, new_name, enc)
-                if edit is not None:
-                    edits.setdefault(path_to_uri(ref.source), []).append(edit)
+            seen.add((ref.source, ref.pointer))
+            rsf = await self.view(ref.source)
+            if rsf is None:
+                continue
+            edit = _ref_edit(rsf, ref.pointer + ("$ref",), ref.value, depth - 1, new_name, enc)
+            if edit is not None:
+                edits.setdefault(path_to_uri(ref.source), []).append(edit)
         return types.WorkspaceEdit(changes=edits)
 
 
@@ -305,41 +325,42 @@ def _ref_edit(sf: SourceFile, path: JsonPath, value: str, index: int, new_name: 
     return types.TextEdit(offsets_to_lsp_range(sm.lines, s, e, enc), '"' + base + "#" + "/".join(segments) + '"')
 
 
-def yaml_block_lines(lines: list[str], pointer: JsonPath) -> tuple[list[str], bool] | None:
-    """Find a block-style YAML key path by indentation (no parse): its lines, and whether more follow."""
-    indent, start = -1, 0
+def yaml_block_lines(text: str, pointer: JsonPath) -> tuple[list[str], bool] | None:
+    """Find a block-style YAML key path by indentation (no parse): its lines, and whether more follow.
+
+    Uses str.find and newline-anchored searches, so it stays fast on multi-megabyte files."""
+    text = "\n" + text  # every line, the first included, starts after a newline
+    begin, end, indent = 0, len(text), -1
+    key_at = 0
     for seg in pointer:
-        key = re.compile(r"""^(\s*)(["']?)%s\2\s*:(\s|$)""" % re.escape(str(seg)))
-        child_indent = None
-        for i in range(start, len(lines)):
-            text = lines[i]
-            stripped = text.lstrip(" ")
-            if not stripped or stripped.startswith("#"):
-                continue
-            ind = len(text) - len(stripped)
-            if ind <= indent:
-                return None  # left the parent block without finding the key
-            if child_indent is None:
-                child_indent = ind
-            m = key.match(text)
-            if m and len(m.group(1)) == child_indent:
-                indent, start = len(m.group(1)), i + 1
-                break
-        else:
+        first = re.compile(r"\n( *)[^ \n#]").search(text, begin, end)
+        if first is None or len(first.group(1)) <= indent:
             return None
-    first = start - 1
-    out = [lines[first]]
-    for i in range(start, len(lines)):
-        text = lines[i]
-        stripped = text.lstrip(" ")
-        if stripped and len(text) - len(stripped) <= indent:
-            break
-        if len(out) >= PREVIEW_LINES:
-            return out, True
-        out.append(text)
-    while out and not out[-1].strip():
-        out.pop()
-    return out, False
+        child_indent = len(first.group(1))
+        pad = "\n" + " " * child_indent
+        found = -1
+        for needle in (f"{pad}{seg}:", f"{pad}'{seg}':", f'{pad}"{seg}":'):
+            at = begin
+            while True:
+                at = text.find(needle, at, end)
+                if at < 0 or at + len(needle) == len(text) or text[at + len(needle)] in " \t\r\n":
+                    break
+                at += 1
+            if at >= 0 and (found < 0 or at < found):
+                found = at
+        if found < 0:
+            return None
+        key_at, indent = found + 1, child_indent
+        nl = text.find("\n", key_at)
+        begin = len(text) if nl < 0 else nl
+        # the block ends at the next line indented no deeper than this key
+        stop = re.compile(r"\n {0,%d}[^ \n#]" % indent).search(text, begin, end)
+        end = stop.start() if stop else end
+    block = text[key_at:end].split("\n")
+    while block and not block[-1].strip():
+        block.pop()
+    more = len(block) > PREVIEW_LINES
+    return block[:PREVIEW_LINES], more
 
 
 def _dedent(lines: list[str]) -> list[str]:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from apigov_ls import __version__
 from apigov_ls.document.positions import LineIndex
-from apigov_ls.server.checker import Analysis, Checker, analyse
+from apigov_ls.server.checker import Analysis, Checker, CheckJob
 from apigov_ls.server.config import SECTION, parse_settings
-from apigov_ls.server.convert import to_diagnostic
+from apigov_ls.server.convert import SOURCE, encoding_name, to_diagnostic, to_lsp_position
 from apigov_ls.server.diagnostics import DiagnosticPublisher, DiagnosticStore, Entry
 from apigov_ls.server.feature import LanguageFeature
-from apigov_ls.server.rulesets import RulesetCache
+from apigov_ls.server.rulesets import RULESET_BASENAMES
 from apigov_ls.server.workspace import ApiWorkspace, Snapshot, path_to_uri, scan_folders, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,14 @@ class ApigovLanguageServer(LanguageServer):
     def __init__(self, max_check_workers: int = 2):
         super().__init__("apigov-ls", __version__)
         self.api = ApiWorkspace()
-        self.rulesets = RulesetCache()
         self.store = DiagnosticStore()
         self.publisher = DiagnosticPublisher(self, self.store)
-        #: shared parse cache of the FileLoaders (path -> (stamp, SourceFile))
+        #: parse cache for navigation requests in this process (path -> (stamp, SourceFile))
         self.parse_cache: dict = {}
-        self.check_pool = ThreadPoolExecutor(max_workers=max_check_workers, thread_name_prefix="apigov-check")
-        self.checker = Checker(self.check_pool, self._run_check, self.snapshot, self.open_versions, self._on_analysis)
+        # processes, not threads: libyaml holds the GIL while it composes a large file
+        self.check_pool = ProcessPoolExecutor(max_workers=max_check_workers, mp_context=multiprocessing.get_context("spawn"))
+        self.checker = Checker(self.check_pool, self._job, self.snapshot, self.open_versions, self._on_analysis)
+        self.ruleset_generation = 0
         self.features: list[LanguageFeature] = []
         self.scan_done: asyncio.Event | None = None
         #: root -> workspace symbols found by the first scan (roots not checked yet)
@@ -49,22 +51,17 @@ class ApigovLanguageServer(LanguageServer):
     # -- positions ------------------------------------------------------------------------
     @property
     def encoding(self) -> str:
-        from apigov_ls.server.convert import encoding_name
-
         return encoding_name(self.workspace.position_encoding)
 
     # -- open documents -------------------------------------------------------------------
-    def open_texts(self) -> dict[str, tuple[str, int]]:
-        out = {}
+    def snapshot(self) -> Snapshot:
+        texts, versions = {}, {}
         for uri, doc in self.workspace.text_documents.items():
             path = uri_to_path(uri)
             if path:
-                out[path] = (doc.source, doc.version if doc.version is not None else 0)
-        return out
-
-    def snapshot(self) -> Snapshot:
-        texts = self.open_texts()
-        return Snapshot({p: t for p, (t, _) in texts.items()}, {p: v for p, (_, v) in texts.items()})
+                texts[path] = doc.source
+                versions[path] = doc.version if doc.version is not None else 0
+        return Snapshot(texts, versions)
 
     def open_versions(self) -> dict[str, int]:
         out = {}
@@ -79,16 +76,25 @@ class ApigovLanguageServer(LanguageServer):
         return doc.source if doc is not None else None
 
     # -- checks -----------------------------------------------------------------------------
-    def _run_check(self, root: str, snapshot: Snapshot) -> Analysis:
-        return analyse(root, snapshot, self.api.settings, self.rulesets, self.api.folders, self.parse_cache,
-                       self.api.included(root))
+    def _job(self, root: str, snapshot: Snapshot) -> CheckJob:
+        return CheckJob(root, snapshot.overlays, self.api.settings, list(self.api.folders), self.api.included(root),
+                        self.encoding, self.ruleset_generation)
+
+    def is_ruleset_file(self, path: str) -> bool:
+        if os.path.basename(path) in RULESET_BASENAMES:
+            return True
+        return any(path in a.ruleset_files for a in self.checker.analyses.values())
+
+    def reload_rulesets(self) -> None:
+        self.ruleset_generation += 1
 
     def document_changed(self, uri: str, delay: float) -> None:
         path = uri_to_path(uri)
         if path is None:
             return
         text = self.text_of(path)
-        if self.rulesets.invalidate(path):
+        if self.is_ruleset_file(path):
+            self.reload_rulesets()
             self.recheck_all(delay)
         roots = self.api.roots_for(path, text)
         known = path in self.checker.analyses or path in self.checker.states
@@ -103,11 +109,9 @@ class ApigovLanguageServer(LanguageServer):
 
     def active_roots(self) -> set[str]:
         """Roots that are open, or that use an open file."""
-        open_paths = set(self.open_versions())
         roots = set()
-        for path in open_paths:
-            text = self.text_of(path)
-            roots |= self.api.roots_for(path, text)
+        for path in self.open_versions():
+            roots |= self.api.roots_for(path, self.text_of(path))
         return roots
 
     def retire_inactive(self) -> None:
@@ -119,51 +123,49 @@ class ApigovLanguageServer(LanguageServer):
     def stop_root(self, root: str) -> None:
         self.checker.drop(root)
         self.checker.states.pop(root, None)
-        self.publisher.sync(self.store.clear_origin(("root", root)))
+        changed = self.store.clear_origin(("root", root))
+        changed |= self._sync_ruleset_errors()
+        self.publisher.sync(changed)
 
     def _on_analysis(self, analysis: Analysis) -> None:
         root = analysis.root
         if not analysis.is_description:
             self.api.index.forget(root)
             self.checker.analyses.pop(root, None)
-            self.publisher.sync(self.store.clear_origin(("root", root)))
+            self.publisher.sync(self.store.clear_origin(("root", root)) | self._sync_ruleset_errors())
             return
         self.api.index.set_files(root, analysis.files)
+        self.symbol_index.pop(root, None)
         changed = self.store.set_origin(("root", root), *self._entries(analysis))
         changed |= self._sync_ruleset_errors()
-        log.info("checked %s: %d results in %.2fs", root, len(analysis.results), analysis.seconds)
+        log.info("checked %s: %d results in %.2fs", root, len(analysis.findings), analysis.seconds)
         self.publisher.sync(changed)
 
     def _entries(self, analysis: Analysis) -> tuple[dict[str, list[Entry]], dict[str, int | None]]:
-        doc = analysis.document
-        files = doc.files if doc is not None else {}
-
-        def lines_of(path):
-            sf = files.get(path) if path else None
-            if sf is None and doc is not None:
-                sf = doc.root
-            return sf.source_map.lines if sf is not None else LineIndex("")
-
         per_uri: dict[str, list[Entry]] = {path_to_uri(p): [] for p in analysis.files}
-        for result in analysis.results:
-            source = result.source if result.source in files else root_path(analysis)
-            diag = to_diagnostic(result, lines_of, path_to_uri, self.encoding)
-            per_uri.setdefault(path_to_uri(source), []).append(Entry(diag, result))
-        versions = {path_to_uri(p): analysis.snapshot.versions.get(p) for p in analysis.files}
+        for finding in analysis.findings:
+            per_uri.setdefault(path_to_uri(finding.source), []).append(Entry(to_diagnostic(finding, path_to_uri), finding))
+        versions = {path_to_uri(p): analysis.versions.get(p) for p in analysis.files}
         return per_uri, versions
 
     def _sync_ruleset_errors(self) -> set[str]:
+        """A ruleset that failed to load: one diagnostic in the file and at the line the loader names."""
         changed: set[str] = set()
-        current = {}
-        for key, err in self.rulesets.errors():
-            file = err.file if err.file and os.path.isabs(err.file) else key
-            if not os.path.isabs(file):
+        current: dict[str, list] = {}
+        for analysis in self.checker.analyses.values():
+            problem = analysis.ruleset_problem
+            if problem is None:
                 continue
-            current.setdefault(file, []).append(err)
+            file = problem.file if problem.file and os.path.isabs(problem.file) else problem.key
+            if not os.path.isabs(file):
+                log.warning("ruleset %s: %s", problem.key, problem.reason)
+                continue
+            if all(p.reason != problem.reason or p.line != problem.line for p in current.get(file, [])):
+                current.setdefault(file, []).append(problem)
         for origin in self.store.origins():
             if origin[0] == "ruleset" and origin[1] not in current:
                 changed |= self.store.clear_origin(origin)
-        for file, errors in current.items():
+        for file, problems in current.items():
             text = self.text_of(file)
             if text is None:
                 try:
@@ -174,14 +176,11 @@ class ApigovLanguageServer(LanguageServer):
             lines = LineIndex(text)
             uri = path_to_uri(file)
             entries = []
-            for err in errors:
-                line = max((err.line or 1) - 1, 0)
-                end = len(lines.line_text(line))
-                from apigov_ls.server.convert import to_lsp_position
-
-                rng = types.Range(types.Position(line, 0), to_lsp_position(lines, line, end, self.encoding))
-                entries.append(Entry(types.Diagnostic(rng, f"Invalid ruleset: {err.reason}", severity=types.DiagnosticSeverity.Error,
-                                                      code="invalid-ruleset", source="apigov")))
+            for problem in problems:
+                line = max((problem.line or 1) - 1, 0)
+                rng = types.Range(types.Position(line, 0), to_lsp_position(lines, line, len(lines.line_text(line)), self.encoding))
+                entries.append(Entry(types.Diagnostic(rng, f"Invalid ruleset: {problem.reason}", severity=types.DiagnosticSeverity.Error,
+                                                      code="invalid-ruleset", source=SOURCE)))
             doc = self.workspace.text_documents.get(uri)
             changed |= self.store.set_origin(("ruleset", file), {uri: entries}, {uri: doc.version if doc else None})
         return changed
@@ -193,7 +192,7 @@ class ApigovLanguageServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"apigov settings: {message}"))
         if settings != self.api.settings:
             self.api.settings = settings
-            self.rulesets.clear()
+            self.reload_rulesets()
 
     async def pull_settings(self) -> None:
         ws = self.client_capabilities.workspace
@@ -225,7 +224,7 @@ class ApigovLanguageServer(LanguageServer):
                 self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="apigov: scanning API descriptions", percentage=0))
             roots = await asyncio.to_thread(scan_folders, list(self.api.folders), self.api)
             for i, root in enumerate(roots):
-                entry = await asyncio.to_thread(index_root, root, self.parse_cache)
+                entry = await asyncio.wrap_future(self.check_pool.submit(index_root, root))
                 if entry is not None and root not in self.checker.analyses:
                     files, symbols = entry
                     self.api.index.set_files(root, files)
@@ -244,6 +243,3 @@ class ApigovLanguageServer(LanguageServer):
             if self.scan_done is not None:
                 self.scan_done.set()
 
-
-def root_path(analysis: Analysis) -> str:
-    return analysis.root

@@ -7,7 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from apigov_ls.document.model import FileError, FileLoader, SourceFile, build_document, encode_pointer
+from apigov_ls.document.model import FileError, FileLoader, SourceFile, build_document
 from apigov_ls.engine.types import JsonPath
 from apigov_ls.server.convert import offsets_to_lsp_range
 from apigov_ls.server.workspace import path_to_uri, uri_to_path
@@ -140,10 +140,10 @@ def workspace_entries(sf: SourceFile) -> list[WorkspaceEntry]:
     return out
 
 
-def index_root(root: str, cache: dict) -> tuple[set[str], list[WorkspaceEntry]] | None:
-    """For the first scan (worker thread): the files a root uses and its workspace symbols."""
+def index_root(root: str) -> tuple[set[str], list[WorkspaceEntry]] | None:
+    """For the first scan (worker process): the files a root uses and its workspace symbols."""
     try:
-        doc = build_document(root, loader=FileLoader(cache=cache))
+        doc = build_document(root, loader=FileLoader())
     except (FileError, OSError):
         return None
     entries = [e for sf in doc.files.values() for e in workspace_entries(sf)]
@@ -171,13 +171,9 @@ class Symbols:
         entries: dict[tuple, WorkspaceEntry] = {}
         checked = set()
         for analysis in list(self.ls.checker.analyses.values()):
-            if analysis.document is None:
-                continue
-            for sf in analysis.document.files.values():
-                if sf.path not in checked:
-                    checked.add(sf.path)
-                    for e in workspace_entries(sf):
-                        entries[(e.path, e.line, e.start, e.name)] = e
+            checked |= set(analysis.files)
+            for e in analysis.symbols:
+                entries[(e.path, e.line, e.start, e.name)] = e
         for root_entries in list(self.ls.symbol_index.values()):
             for e in root_entries:
                 if e.path not in checked:
