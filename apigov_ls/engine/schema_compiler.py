@@ -24,6 +24,7 @@ from typing import Any, Callable
 from urllib.parse import unquote, urldefrag, urljoin
 
 from apigov_ls.engine.schema_formats import NUMBER_FORMATS, STRING_FORMATS
+from apigov_ls.engine.schema_regex import JsRegexError, compile_js
 
 DRAFTS = ("draft4", "draft6", "draft7", "draft2019-09", "draft2020-12")
 
@@ -149,21 +150,12 @@ def _pointer_get(doc: Any, fragment: str) -> Any:
     return node
 
 
-_JS_REGEX_CACHE: dict[str, re.Pattern] = {}
-_UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}")
-
-
 def js_regex(pattern: str) -> re.Pattern:
     """A JavaScript regex (as AJV builds it, no `u` flag) as a Python pattern, cached."""
-    compiled = _JS_REGEX_CACHE.get(pattern)
-    if compiled is None:
-        src = _UNICODE_ESCAPE.sub(lambda m: "\\U%08x" % int(m[1], 16), pattern)
-        try:
-            compiled = re.compile(src)
-        except (re.error, RecursionError, OverflowError) as exc:
-            raise SchemaCompileError(f'pattern "{pattern}" is not a valid regular expression: {exc}') from None
-        _JS_REGEX_CACHE[pattern] = compiled
-    return compiled
+    try:
+        return compile_js(pattern)
+    except JsRegexError as exc:
+        raise SchemaCompileError(f'pattern "{pattern}" is not a valid regular expression: {exc}') from None
 
 
 # ---------------------------------------------------------------- registry of schema resources
@@ -770,15 +762,32 @@ class Compiler:
             return None
         kw_sp = sp + "/uniqueItems"
 
+        items = node.get("items")
+        item_types = _as_list(items.get("type")) if isinstance(items, dict) else []
+        # AJV uses a value->index map when `items` declares only scalar types; it then meets the pair
+        # in another order (and names the later index first) than its pairwise deep comparison
+        scalar_items = bool(item_types) and not any(t in ("object", "array") for t in item_types)
+
+        def report(errs, path, i, j):
+            errs.append(AjvError("uniqueItems", path_tuple(path), kw_sp, {"i": i, "j": j},
+                                 f"must NOT have duplicate items (items ## {j} and {i} are identical)", node))
+            return False
+
         def unique(inst, path, errs, dyn, ev):
             n = len(inst)
-            # AJV scans from the end and reports the first duplicate pair it meets
+            if scalar_items:
+                seen: dict = {}
+                for i in range(n - 1, -1, -1):
+                    item = inst[i]
+                    key = (json_type(item), item) if not isinstance(item, (dict, list)) else (None, id(item))
+                    if key in seen:
+                        return report(errs, path, i, seen[key])
+                    seen[key] = i
+                return True
             for i in range(n - 1, 0, -1):
                 for j in range(i - 1, -1, -1):
                     if json_equal(inst[i], inst[j]):
-                        errs.append(AjvError("uniqueItems", path_tuple(path), kw_sp, {"i": i, "j": j},
-                                             f"must NOT have duplicate items (items ## {j} and {i} are identical)", node))
-                        return False
+                        return report(errs, path, i, j)
             return True
         return unique
 

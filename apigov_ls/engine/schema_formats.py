@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any, Callable
 
+from apigov_ls.engine.schema_regex import JsRegexError, compile_js
+
 _I = re.IGNORECASE
 
 
@@ -132,8 +134,8 @@ def _regex(s: str) -> bool:
     if _Z_ANCHOR.search(s):
         return False
     try:
-        re.compile(s)
-    except (re.error, RecursionError, OverflowError):
+        compile_js(s)
+    except JsRegexError:
         return False
     return True
 
