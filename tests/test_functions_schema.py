@@ -95,6 +95,23 @@ SPECTRAL_CASES = [
      [(["r"], '"r" property must have required property "b"')]),
     ({"A": 1}, {"schema": {"propertyNames": {"pattern": "^[a-z]+$"}}}, ["m"],
      [(["m"], '"m" property must match pattern "^[a-z]+$"'), (["m"], '"m" property property name must be valid')]),
+    # JavaScript regexes: \w is ASCII, \p is a plain "p" without the u flag, $ is the very end
+    ("Z\u00fcrich", {"schema": {"type": "string", "pattern": "^[\\w\\s\\p{L}]+$"}}, ["city"],
+     [(["city"], '"city" property must match pattern "^[\\w\\s\\p{L}]+$"')]),
+    ("p{L}", {"schema": {"type": "string", "pattern": "^\\p{L}$"}}, ["city"], []),
+    ("a\n", {"schema": {"type": "string", "pattern": "^a$"}}, ["p"], [(["p"], '"p" property must match pattern "^a$"')]),
+    ("^[\\p{L}]+$", {"schema": {"type": "string", "format": "regex"}}, ["p"], []),
+    ("[", {"schema": {"type": "string", "format": "regex"}}, ["p"], [(["p"], '"p" property must match format "regex"')]),
+    # ajv-errors' errorMessage (Spectral enables it with allErrors)
+    ({"a": 1}, {"schema": {"type": "object", "required": ["b"], "errorMessage": "bad thing"}, "allErrors": True}, ["x"],
+     [(["x"], "bad thing")]),
+    ({"a": 1}, {"schema": {"required": ["b"], "properties": {"a": {"type": "string"}}, "errorMessage": {"required": "need b"}},
+                "allErrors": True}, ["x"],
+     [(["x", "a"], '"a" property type must be string'), (["x"], "need b")]),
+    ({"basic": {"t": 1}, "other": 5},
+     {"schema": {"additionalProperties": {"type": "string"},
+                 "errorMessage": {"properties": {"basic": "Invalid basic"}, "_": "Invalid rest"}}, "allErrors": True},
+     ["s"], [(["s", "basic"], "Invalid basic"), (["s"], "Invalid rest")]),
 ]
 
 

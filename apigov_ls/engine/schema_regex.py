@@ -12,6 +12,8 @@ import re
 # escapes JavaScript (non-unicode mode) gives a meaning to; any other letter stands for itself
 _JS_CLASS_ESCAPES = set("dDwWsS")
 _JS_CONTROL = {"n": "\\n", "r": "\\r", "t": "\\t", "f": "\\f", "v": "\\v"}
+_ASCII_CLASSES = {"d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]"}
+_ASCII_IN_CLASS = {"d": "0-9", "w": "A-Za-z0-9_"}
 _HEX2 = re.compile(r"[0-9a-fA-F]{2}")
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 
@@ -32,10 +34,12 @@ def translate(src: str) -> str:
                 raise JsRegexError("\\ at end of pattern")
             e = src[i + 1]
             i += 2
-            if e in _JS_CLASS_ESCAPES or e in _JS_CONTROL:
-                out.append(_JS_CONTROL.get(e, "\\" + e))
+            if e in _JS_CONTROL:
+                out.append(_JS_CONTROL[e])
+            elif e in _JS_CLASS_ESCAPES:  # JavaScript's \d and \w are ASCII-only
+                out.append((_ASCII_IN_CLASS if in_class else _ASCII_CLASSES).get(e, "\\" + e))
             elif e in "bB":
-                out.append("\\x08" if in_class and e == "b" else ("B" if in_class else "\\" + e))
+                out.append("\\x08" if in_class and e == "b" else ("B" if in_class else f"(?a:\\{e})"))
             elif e == "x" and _HEX2.match(src, i):
                 out.append("\\x" + src[i:i + 2])
                 i += 2
