@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", default=[], help="corpus path substring (repeatable)")
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--resume", action="store_true", help="skip runs already recorded in timings.json")
+    ap.add_argument("--retry-timeouts", action="store_true", help="run only what timed out before")
     ap.add_argument("--summary-only", action="store_true")
     args = ap.parse_args(argv)
     out: Path = args.out
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         docs_to_run = docs
     jobs = [(t, d) for d in docs_to_run for t in tools
-            if not (args.resume and d.rel_path in timings.get(t, {}))]
+            if not (args.resume and d.rel_path in timings.get(t, {}))
+            and not (args.retry_timeouts and not timings.get(t, {}).get(d.rel_path, {}).get("timed_out"))]
     # Largest first, so the long runs do not end up alone at the tail.
     jobs.sort(key=lambda j: j[1].total_bytes, reverse=True)
     print(f"{len(jobs)} runs, {args.jobs} at a time, timeout {args.timeout:.0f}s", flush=True)
@@ -107,12 +109,18 @@ def main(argv: list[str] | None = None) -> int:
             with lock:
                 if run is not None:
                     _store(out, tool, doc, run)
-                timings.setdefault(tool, {})[doc.rel_path] = summary
+                previous = timings.setdefault(tool, {}).get(doc.rel_path)
+                if previous and previous.get("timed_out"):
+                    # Keep the record of a failed attempt when re-running (e.g. with a longer timeout).
+                    summary["earlier_attempts"] = previous.pop("earlier_attempts", []) + [previous]
+                timings[tool][doc.rel_path] = summary
                 timings_path.write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
             status = ("TIMEOUT" if summary.get("timed_out") else summary.get("harness_error")
                       or f"exit {summary.get('returncode')} {summary.get('result_count')} results")
             print(f"[{n}/{len(jobs)} {time.perf_counter() - started:7.1f}s] {tool:15} {doc.rel_path}: "
-                  f"{summary.get('wall_s', 0):.1f}s {summary.get('peak_rss_mb') or 0:.0f}MB {status}", flush=True)
+                  f"{summary.get('wall_s', 0):.1f}s cpu {summary.get('cpu_s') or 0:.1f}s "
+                  f"{summary.get('peak_rss_mb') or 0:.0f}MB load {summary.get('load_before') or 0:.1f} {status}",
+                  flush=True)
     write_summary(out, corpus.load_manifest(), timings)
     return 0
 

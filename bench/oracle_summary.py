@@ -31,15 +31,22 @@ def _codes(tool: str, results) -> Counter:
     return Counter(r["code"] for r in results)
 
 
+def _num(v, fmt: str) -> str:
+    return format(v, fmt) if v is not None else "?"
+
+
 def _cell(t: dict | None) -> str:
+    """wall s / CPU s / peak MB; a timeout shows what it had used when killed."""
     if not t:
         return "not run"
     if t.get("harness_error"):
         return "harness error"
+    cell = f"{_num(t['wall_s'], '.1f')} / {_num(t.get('cpu_s'), '.1f')} / {_num(t.get('peak_rss_mb'), '.0f')}"
     if t.get("timed_out"):
-        return f"TIMEOUT >{t['wall_s']:.0f}s"
-    rss = t.get("peak_rss_mb")
-    return f"{t['wall_s']:.2f} s / {rss:.0f} MB" if rss is not None else f"{t['wall_s']:.2f} s / ?"
+        cell = f"TIMEOUT ({cell})"
+    for e in t.get("earlier_attempts", []):
+        cell += f"; earlier TIMEOUT at {e['wall_s']:.0f} s"
+    return cell
 
 
 def _problems(tool: str, t: dict | None, results) -> list[str]:
@@ -81,25 +88,30 @@ def write_summary(out: Path, docs: list[corpus.CorpusDoc], timings: dict) -> Pat
         "- spectral-oas: `extends: [[\"spectral:oas\", \"all\"]]`; spectral-owasp: the OWASP ruleset, all rules"
         " (`rulesets/`). Both `spectral lint -q -f json`.",
         "- redocly: `redocly lint --format json --extends recommended`.",
-        "- Up to 2 runs in parallel on a 2-core machine, so wall times carry some contention noise."
-        " Peak RSS from `/usr/bin/time -v`. Timeout 300 s per run.",
+        "- Up to 2 runs in parallel on a 2-core machine that other engineers were using at the same time"
+        " (1-minute load average up to ~11): **wall times are inflated, often several-fold; compare CPU"
+        " seconds (user+system)**. Peak RSS and CPU from `/usr/bin/time -v`. Timeout 300 s wall per run;"
+        " a timed-out run shows what it had used when killed.",
         "- Multi-file descriptions are linted through their root file only.",
         "",
-        "## Timings (wall seconds / peak RSS)",
+        "## Timings (wall s / CPU s / peak RSS MB)",
         "",
-        "| document | KB | spectral-oas | spectral-owasp | redocly |",
-        "| --- | ---: | --- | --- | --- |",
+        "| document | KB | spectral-oas | spectral-owasp | redocly | load |",
+        "| --- | ---: | --- | --- | --- | ---: |",
     ]
     loaded = {}
     for d in docs:
-        cells = []
+        cells, loads = [], []
         for tool in ("spectral-oas", "spectral-owasp", "redocly"):
             t = timings.get(tool, {}).get(d.rel_path)
             loaded[tool, d.rel_path] = _load_results(out, tool, d.rel_path)
             cells.append(_cell(t))
+            loads += [t[k] for k in ("load_before", "load_after") if t and t.get(k) is not None]
+        cells.append(f"{max(loads):.1f}" if loads else "?")
         kb = f"{d.total_bytes / 1024:.0f}" + ("*" if d.multi_file else "")
         lines.append(f"| {d.rel_path} | {kb} | " + " | ".join(cells) + " |")
-    lines += ["", "`*` multi-file: size of all its files.", ""]
+    lines += ["", "`*` multi-file: size of all its files. load: highest 1-minute load average seen at the start"
+              " or end of that document's runs.", ""]
 
     lines += ["## Failures and errors", ""]
     any_problem = False

@@ -147,6 +147,10 @@ class PeerRun:
     wall_s: float
     peak_rss_mb: float | None
     timed_out: bool = False
+    cpu_s: float | None = None            # user + system: less sensitive than wall time to a busy machine
+    load_before: float | None = None      # 1-minute load average when the run started and ended
+    load_after: float | None = None
+    timeout_s: float | None = None
     results: list | dict | None = None   # parsed JSON, None if stdout was not JSON
     parse_error: str | None = None
     stderr: str = ""
@@ -166,6 +170,20 @@ class PeerRun:
 
 
 _MAXRSS = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
+_CPU = re.compile(r"(?:User|System) time \(seconds\):\s*([\d.]+)")
+
+
+@dataclass
+class Measurement:
+    returncode: int | None   # None when killed on timeout
+    wall_s: float
+    cpu_s: float | None
+    peak_rss_mb: float | None
+    timed_out: bool
+    stdout: bytes
+    stderr: str
+    load_before: float
+    load_after: float
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -206,8 +224,9 @@ def _kill_group(leader: int, spare_leader: bool):
     return os.wait4(leader, 0)[2]
 
 
-def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tuple[int | None, float, float | None, bool, bytes, str]:
-    """Run cmd; returns (returncode, wall_s, peak_rss_mb, timed_out, stdout, stderr)."""
+def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> Measurement:
+    """Run cmd with stdout/stderr to files; wall and CPU time, peak RSS (GNU time, else wait4 rusage)."""
+    load_before = os.getloadavg()[0]
     use_gnu_time = os.path.exists(GNU_TIME)
     with tempfile.TemporaryDirectory(prefix="peerrun-") as tmp:
         tmp_path = Path(tmp)
@@ -235,13 +254,18 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tup
                     break
                 time.sleep(0.02)
             wall = time.perf_counter() - start
-        peak_mb = None
+        peak_mb = cpu_s = None
         if use_gnu_time and time_file.exists():
-            m = _MAXRSS.search(time_file.read_text(errors="replace"))
+            report = time_file.read_text(errors="replace")
+            m = _MAXRSS.search(report)
             if m:
                 peak_mb = int(m.group(1)) / 1024
+            cpu = _CPU.findall(report)
+            if len(cpu) == 2:
+                cpu_s = float(cpu[0]) + float(cpu[1])
         if peak_mb is None and rusage is not None:
             peak_mb = rusage.ru_maxrss / 1024  # Linux reports kilobytes; on timeout: the peak until killed
+            cpu_s = rusage.ru_utime + rusage.ru_stime
         stdout = out_path.read_bytes()
         stderr = err_path.read_text(errors="replace")
         if use_gnu_time and proc.returncode is not None and time_file.exists():
@@ -249,7 +273,14 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> tup
             sig = re.search(r"Command terminated by signal (\d+)", time_file.read_text(errors="replace"))
             if sig:
                 stderr += f"\n[terminated by signal {sig.group(1)}]"
-        return proc.returncode, wall, peak_mb, timed_out, stdout, stderr
+        return Measurement(proc.returncode, wall, cpu_s, peak_mb, timed_out, stdout, stderr,
+                           load_before, os.getloadavg()[0])
+
+
+def _peer_run(tool: str, document: Path, ruleset: str, cmd: list[str], m: Measurement, timeout: float) -> PeerRun:
+    return PeerRun(tool, str(document), ruleset, cmd, m.returncode, m.wall_s, m.peak_rss_mb, m.timed_out,
+                   cpu_s=m.cpu_s, load_before=m.load_before, load_after=m.load_after, timeout_s=timeout,
+                   stderr=m.stderr)
 
 
 def _node_env() -> dict:
@@ -279,10 +310,10 @@ def run_spectral(document: Path, ruleset: Path, timeout: float = DEFAULT_TIMEOUT
     if not exe:
         raise RuntimeError(exe.reason)
     cmd = [str(exe.path), "lint", "-q", "-f", "json", "-r", str(ruleset), str(document)]
-    rc, wall, rss, timed_out, out, err = measure_command(cmd, document.parent, _node_env(), timeout)
-    run = PeerRun("spectral", str(document), str(ruleset), cmd, rc, wall, rss, timed_out, stderr=err)
-    if not timed_out:
-        _parse(run, out, empty_means=[])
+    m = measure_command(cmd, document.parent, _node_env(), timeout)
+    run = _peer_run("spectral", document, str(ruleset), cmd, m, timeout)
+    if not m.timed_out:
+        _parse(run, m.stdout, empty_means=[])
     return run
 
 
@@ -301,13 +332,13 @@ def run_redocly(document: Path, timeout: float = DEFAULT_TIMEOUT_S, extends: str
            "--max-problems", str(max_problems), str(document)]
     configs = ("redocly.yaml", "redocly.yml", ".redocly.yaml", ".redocly.yml")
     if not any((document.parent / c).exists() for c in configs):
-        rc, wall, rss, timed_out, out, err = measure_command(cmd, document.parent, _node_env(), timeout)
+        m = measure_command(cmd, document.parent, _node_env(), timeout)
     else:
         with tempfile.TemporaryDirectory(prefix="redocly-cwd-") as cwd:
-            rc, wall, rss, timed_out, out, err = measure_command(cmd, Path(cwd), _node_env(), timeout)
-    run = PeerRun("redocly", str(document), extends, cmd, rc, wall, rss, timed_out, stderr=err)
-    if not timed_out:
-        _parse(run, out, empty_means=None)
+            m = measure_command(cmd, Path(cwd), _node_env(), timeout)
+    run = _peer_run("redocly", document, extends, cmd, m, timeout)
+    if not m.timed_out:
+        _parse(run, m.stdout, empty_means=None)
     return run
 
 
@@ -326,7 +357,8 @@ def _status() -> int:
 def _print_run(run: PeerRun) -> None:
     print(json.dumps(run.results, indent=2) if run.results is not None else run.parse_error)
     rss = f"{run.peak_rss_mb:.0f} MB" if run.peak_rss_mb is not None else "?"
-    print(f"[{run.tool}] exit {run.returncode} in {run.wall_s:.2f}s, peak RSS {rss}"
+    cpu = f"{run.cpu_s:.2f}s" if run.cpu_s is not None else "?"
+    print(f"[{run.tool}] exit {run.returncode} in {run.wall_s:.2f}s (CPU {cpu}), peak RSS {rss}"
           + (" (TIMED OUT)" if run.timed_out else ""), file=sys.stderr)
     if run.stderr.strip():
         print(run.stderr.strip()[-2000:], file=sys.stderr)

@@ -58,20 +58,20 @@ def test_measure_reports_exit_code_stdout_and_memory(tmp_path, monkeypatch, gnu_
     # 200 MB of touched memory must show in the peak RSS, whichever way it is measured.
     monkeypatch.setattr(peers, "GNU_TIME", gnu_time)
     code = "b = bytearray(200 * 1024 * 1024); print('hi'); raise SystemExit(3)"
-    rc, wall, rss, timed_out, out, err = peers.measure_command([sys.executable, "-c", code], tmp_path, {}, 30)
-    assert (rc, timed_out, out.strip()) == (3, False, b"hi")
-    assert rss is not None and rss > 200
-    assert wall > 0
+    m = peers.measure_command([sys.executable, "-c", code], tmp_path, {}, 30)
+    assert (m.returncode, m.timed_out, m.stdout.strip()) == (3, False, b"hi")
+    assert m.peak_rss_mb is not None and m.peak_rss_mb > 200
+    assert m.wall_s > 0 and m.cpu_s is not None and 0 < m.cpu_s
 
 
 @pytest.mark.parametrize("gnu_time", [peers.GNU_TIME, "/nonexistent/time"], ids=["gnu-time", "wait4"])
 def test_measure_kills_on_timeout_and_keeps_peak_memory(tmp_path, monkeypatch, gnu_time):
     monkeypatch.setattr(peers, "GNU_TIME", gnu_time)
     code = "import time; b = bytearray(100 * 1024 * 1024); time.sleep(30)"
-    rc, wall, rss, timed_out, out, err = peers.measure_command([sys.executable, "-c", code], tmp_path, {}, 1.5)
-    assert timed_out and rc is None
-    assert wall < 10
-    assert rss is not None and rss > 100
+    m = peers.measure_command([sys.executable, "-c", code], tmp_path, {}, 1.5)
+    assert m.timed_out and m.returncode is None
+    assert m.wall_s < 10
+    assert m.peak_rss_mb is not None and m.peak_rss_mb > 100
 
 
 def test_spectral_empty_quiet_output_means_no_results():
