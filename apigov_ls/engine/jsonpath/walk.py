@@ -54,7 +54,7 @@ class _Program:
 
 class _Plan:
     __slots__ = ("states", "finals", "typed", "typed_cache", "always", "names", "list_sel", "list_cache",
-                 "key_filters", "dict_filters", "any_filters", "list_filters", "has_dict_filters", "dead", "list_filters_nondict",
+                 "key_filters", "dict_filters", "any_filters", "list_filters", "has_dict_filters", "dead", "list_filters_nondict", "built",
                  "single_name")
 
 
@@ -106,21 +106,29 @@ class Matcher:
         return frozenset(out)
 
     def _plan(self, states) -> _Plan | None:
+        """The interned plan for a state set. Its child transitions are built on first visit:
+        building them eagerly would enumerate every reachable state set up front."""
         if not states:
             return None
         key = frozenset(states)
         plan = self._interned.get(key)
         if plan is None:
-            plan = self._interned[key] = _Plan()  # registered first: `..` plans lead to themselves
-            self._build(plan, self._close(key))
+            plan = self._interned[key] = self._new_plan(self._close(key))
         return plan
 
-    def _build(self, plan: _Plan, states: frozenset, resolved: bool = False) -> _Plan:
-        kind, arg = self._kind, self._arg
+    def _new_plan(self, states: frozenset, resolved: bool = False) -> _Plan:
+        kind = self._kind
+        plan = _Plan()
         plan.states = states
         plan.typed = not resolved and any(kind[s] == _TYPE for s in states)
         plan.typed_cache = {}
         plan.finals = tuple(sorted(self._pid[s] for s in states if kind[s] == _FINAL))
+        plan.built = False
+        return plan
+
+    def _build(self, plan: _Plan) -> None:
+        kind, arg = self._kind, self._arg
+        states = plan.states
         always: set = set()
         names: dict = {}
         list_sel: list = []
@@ -168,7 +176,7 @@ class Matcher:
         plan.dead = plan.always is None and not names and not list_sel and not filters
         only = next(iter(names)) if len(names) == 1 else None
         plan.single_name = only if only is not None and plan.always is None and not filters else None
-        return plan
+        plan.built = True
 
     def _for_value(self, plan: _Plan, value) -> _Plan:
         """Resolve type tests (`@string()`...) for the node's actual value."""
@@ -176,11 +184,11 @@ class Matcher:
         cat = ("int" if value.is_integer() else "float") if t is float else t
         out = plan.typed_cache.get(cat)
         if out is None:
-            out = plan.typed_cache[cat] = _Plan()
-            self._build(out, self._close(plan.states, value, typed=True), resolved=True)
+            out = plan.typed_cache[cat] = self._new_plan(self._close(plan.states, value, typed=True), resolved=True)
         return out
 
     def _list_plans(self, plan: _Plan, length: int) -> dict:
+        """Plans per index for an array of this length (negative indices and slices need it)."""
         cached = plan.list_cache.get(length)
         if cached is None:
             extra: dict[int, set] = {}
@@ -221,6 +229,7 @@ class Matcher:
         for_value = self._for_value
         list_plans = self._list_plans
         merge = self._merge
+        build = self._build
 
         def visit(value, plan, chain):
             # recursion, not an explicit stack: 2-3x faster in CPython (see run() for the depth limit)
@@ -228,6 +237,8 @@ class Matcher:
                 plan = for_value(plan, value)
             for pid in plan.finals:
                 hits[pid].append(chain)
+            if not plan.built:
+                build(plan)
             if plan.dead:
                 return
             t = type(value)
