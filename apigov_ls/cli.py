@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--stdin-filepath", metavar="NAME", help="lint standard input, reported under this file name")
     lint.add_argument("--ignore-unknown-format", action="store_true", help="do not fail on files that are not API descriptions")
     lint.add_argument("--no-color", action="store_true", help="no colours in stylish output")
+    from apigov_ls import cli_rules  # rules, explain, score; lint's --score-weights/--min-score
+
+    cli_rules.add_score_options(lint)
+    cli_rules.register(sub)
     return parser
 
 
@@ -129,6 +133,7 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
     results: list[LintResult] = []
     unknown: list[str] = []
     rulesets_used: set[str] = set()
+    reports = []
     for path in paths:
         where, ruleset = _load_ruleset(args.ruleset, path if path != STDIN else os.path.join(os.getcwd(), "stdin"), cache)
         rulesets_used.add(where)
@@ -139,6 +144,7 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
         if not report.recognized and report.document is not None and report.document.root.data is not None:
             unknown.append(path)
         results.extend(report.results)
+        reports.append(report)
 
     if not args.quiet:
         for where in sorted(rulesets_used):
@@ -148,11 +154,15 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
 
     shown = [r for r in results if r.severity <= args.fail_severity] if args.display_only_failures else results
     color = args.format == "stylish" and not args.no_color and not args.output and out.isatty() and "NO_COLOR" not in os.environ
-    text = render(args.format, shown, files=paths, color=color, cwd=os.getcwd(), fail_severity=args.fail_severity)
+    from apigov_ls.cli_rules import lint_score
+
+    summary, score_failures = lint_score(args, reports)
+    summary = summary if args.format == "stylish" and not args.quiet else None
+    text = render(args.format, shown, files=paths, color=color, cwd=os.getcwd(), fail_severity=args.fail_severity, summary=summary)
     if not shown and args.format == "stylish" and not args.quiet:
         from apigov_ls.reporters import no_results_message
 
-        text = no_results_message(args.fail_severity)
+        text = no_results_message(args.fail_severity) + ("\n" + summary if summary else "")
     if args.output:
         from apigov_ls.fsutil import write_atomic
 
@@ -164,7 +174,9 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
         for path in unknown:
             err.write(f"apigov: {os.path.relpath(path)}: not an OpenAPI 2.0/3.x description (use --ignore-unknown-format to skip it)\n")
         return 2
-    failing = any(r.severity <= args.fail_severity for r in results)
+    for line in score_failures:
+        err.write(f"apigov: {line}\n")
+    failing = any(r.severity <= args.fail_severity for r in results) or bool(score_failures)
     return 1 if failing else 0
 
 
@@ -178,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "lint":
             return cmd_lint(args, out, err)
+        from apigov_ls import cli_rules
+
+        if args.command in cli_rules.COMMANDS:
+            return cli_rules.run(args, out, err)
     except UsageError as e:
         err.write(f"apigov: {e}\n")
         return 2
