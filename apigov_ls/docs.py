@@ -81,6 +81,7 @@ class RuleDoc:
     fail: str | None
     pass_: str | None
     example_source: str | None
+    notes: str | None
     documentation_url: str | None
     formats: tuple[str, ...]
     recommended: bool
@@ -122,6 +123,7 @@ def rule_doc(rule: Rule, ruleset: str) -> RuleDoc:
         fail=examples.get("fail"),
         pass_=examples.get("pass"),
         example_source=meta.get("exampleSource"),
+        notes=meta.get("notes"),
         documentation_url=rule.documentation_url,
         formats=tuple(sorted(rule.formats)) if rule.formats else (),
         recommended=rule.recommended,
@@ -173,6 +175,8 @@ def render_page(doc: RuleDoc) -> str:
         lines += [f"Examples adapted from {doc.example_source} (see [the index](README.md) for licences).", ""]
     if doc.fix:
         lines += ["## How to fix", "", doc.fix.strip(), ""]
+    if doc.notes:
+        lines += ["## Notes", "", doc.notes.strip(), ""]
     lines += [
         "## Turning it off",
         "",
