@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -80,6 +81,25 @@ def _unrecognized(document) -> LintResult:
     )
 
 
+_local = threading.local()
+
+
+def _matcher(paths: list):
+    """A Matcher per set of paths, kept per thread: it caches its walk plans between runs."""
+    from apigov_ls.engine.jsonpath import Matcher
+
+    cache = getattr(_local, "matchers", None)
+    if cache is None:
+        cache = _local.matchers = {}
+    key = tuple(p.expr for p in paths)
+    m = cache.get(key)
+    if m is None:
+        if len(cache) > 32:
+            cache.clear()
+        m = cache[key] = Matcher(paths)
+    return m
+
+
 def run_rules(document, rules: list[Rule]) -> list[LintResult]:
     from apigov_ls.engine.jsonpath import Matcher, compile_path
 
@@ -98,7 +118,7 @@ def run_rules(document, rules: list[Rule]) -> list[LintResult]:
                     index[given] = len(paths)
                     paths.append(compile_path(given))
                 jobs.append(_Job(rule, gi, index[given]))
-        matches = Matcher(paths).run(root)
+        matches = _matcher(paths).run(root)
         doc_view = document
         errors_reported: set[str] = set()
         for job in jobs:
