@@ -148,6 +148,15 @@ def oas_example(value: Any, options: Any, context) -> list[dict] | None:
         items = list(_media_items(value, path, oas_version))
     if not isinstance(schema, dict):
         return None  # Spectral's oasSchema refuses a non-object schema (options error): nothing is reported
+    if not items:
+        return None  # nothing to validate: skip preparing (copying, compiling) the schema
+    prepared = _prepared_schemas(context.document_inventory)
+    key = (id(schema), kind == "media" and _under(path, _REQUEST_MEDIA_PATHS[oas_version]),
+           kind == "media" and _under(path, _RESPONSE_MEDIA_PATHS[oas_version]))
+    hit = prepared.get(key)
+    if hit is not None and hit[0] is schema:
+        return _validate_items(oas_schema, hit[1], items, context)
+    original = schema
     # OpenAPI 2 parameters carry `required: true|false`, which is not a schema keyword
     if "oas2" in (context.document.formats or ()) and isinstance(schema.get("required"), bool):
         schema = {k: v for k, v in schema.items() if k != "required"}
@@ -158,9 +167,29 @@ def oas_example(value: Any, options: Any, context) -> list[dict] | None:
         kind == "media" and _under(path, _REQUEST_MEDIA_PATHS[oas_version]),
         kind == "media" and _under(path, _RESPONSE_MEDIA_PATHS[oas_version]),
     )
+    prepared[key] = (original, schema)  # holding `original` keeps its id from being reused
+    return _validate_items(oas_schema, schema, items, context)
+
+
+def _prepared_schemas(document) -> dict:
+    """Per-document cache: one prepared copy (and so one compiled validator) per schema object.
+
+    Resolved documents share schema objects between every place a component is used."""
+    cache = getattr(document, "_oas_example_schemas", None)
+    if cache is None:
+        cache = {}
+        try:
+            document._oas_example_schemas = cache
+        except AttributeError:  # a document object without attributes (tests): no caching
+            pass
+    return cache
+
+
+def _validate_items(oas_schema, schema, items, context) -> list[dict] | None:
     results: list[dict] | None = None
+    options = {"schema": schema}
     for example, target in items:
-        found = oas_schema.fn(example, {"schema": schema}, dataclasses.replace(context, path=target))
+        found = oas_schema.fn(example, options, dataclasses.replace(context, path=target))
         if isinstance(found, list):
             results = (results or []) + found
     return results

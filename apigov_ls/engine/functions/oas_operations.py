@@ -104,15 +104,34 @@ def oas_op_id_unique(paths: Any, _options: Any, _context) -> list[dict] | None:
         return None
     results: list[dict] = []
     seen: list[Any] = []
+    seen_keys: set = set()
     for path, method, operation in get_all_operations(paths):
         if "operationId" not in operation:
             continue
         operation_id = operation["operationId"]
-        if js_includes(seen, operation_id):
+        # primitives compare by (kind, value) in a set; objects fall back to the identity scan
+        key = _includes_key(operation_id)
+        dup = (key in seen_keys) if key is not None else js_includes(seen, operation_id)
+        if dup:
             results.append({"message": "operationId must be unique.", "path": ("paths", path, method, "operationId")})
         else:
             seen.append(operation_id)
+            if key is not None:
+                seen_keys.add(key)
     return results
+
+
+def _includes_key(value: Any):
+    """A hashable key with Array.prototype.includes (SameValueZero) equality, or None for objects."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, (int, float)):
+        return ("number", float(value)) if value == value else ("nan",)
+    if isinstance(value, str):
+        return ("string", value)
+    if value is None:
+        return ("null",)
+    return None
 
 
 @function("oasTagDefined")
