@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_rules.add_score_options(lint)
     cli_rules.register(sub)
+    from apigov_ls.fixes import cli as fix_cli  # lint --fix/--unsafe-fixes/--diff/--baseline; baseline
+
+    fix_cli.add_lint_options(lint)
+    fix_cli.register(sub)
     return parser
 
 
@@ -129,6 +133,14 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
             raise UsageError("no API descriptions found in " + ", ".join(args.paths))
 
     cache: dict = {}
+    from apigov_ls.fixes import cli as fix_cli
+
+    def ruleset_for(path: str):
+        return _load_ruleset(args.ruleset, path if path != STDIN else os.path.join(os.getcwd(), "stdin"), cache)[1]
+
+    done = fix_cli.before_lint(args, paths, stdin_text, ruleset_for, out, err)
+    if done is not None:
+        return done
     loader = FileLoader()
     results: list[LintResult] = []
     unknown: list[str] = []
@@ -146,6 +158,7 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
         results.extend(report.results)
         reports.append(report)
 
+    results = fix_cli.after_lint(args, results)
     if not args.quiet:
         for where in sorted(rulesets_used):
             rs = cache[where]
@@ -190,6 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "lint":
             return cmd_lint(args, out, err)
+        if args.command == "baseline":
+            from apigov_ls.fixes import cli as fix_cli
+
+            return fix_cli.cmd_baseline(args, lambda p: _load_ruleset(args.ruleset, p, {})[1], out, err)
         from apigov_ls import cli_rules
 
         if args.command in cli_rules.COMMANDS:

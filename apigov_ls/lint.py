@@ -60,5 +60,8 @@ def lint_file(path: str, ruleset: Ruleset, *, text: str | None = None, loader: F
             if sev is not None:
                 adjusted.append(r if sev == r.severity else _with_severity(r, sev))
         results = adjusted
+    from apigov_ls.suppress import apply_suppressions  # x-lint-ignore / # apigov-ignore (one place for CLI and server)
+
+    results = apply_suppressions(results, document)
     results.sort(key=LintResult.sort_key)
     return LintReport(path, document, results)

@@ -236,7 +236,7 @@ def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolv
                 message = format_message(rule, res.get("message", ""), rpath, full, found_value)
                 source, rng, pointer, related = document.result_location(rpath, resolved)
                 out.append(
-                    LintResult(rule.name, message, rule.severity, rpath, source, rng, rule.documentation_url, related, rule, pointer)
+                    LintResult(rule.name, message, rule.severity, rpath, source, rng, rule.documentation_url, related, rule, pointer, res.get("fix"))
                 )
     return out
 

@@ -98,6 +98,8 @@ class LintResult:
     rule: Any = None
     #: set when the offending content lives in a referenced file: the path there
     source_pointer: JsonPath | None = None
+    #: a quick fix a custom function attached to the result (apigov_ls.fixes.Fix or a callable)
+    fix: Any = None
 
     @property
     def location_path(self) -> JsonPath:
