@@ -110,7 +110,7 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
     from apigov_ls.document.formats import looks_like_api_description
     from apigov_ls.document.model import FileError, FileLoader
     from apigov_ls.lint import lint_file
-    from apigov_ls.server.symbols import workspace_entries
+    from apigov_ls.server.symbol_index import workspace_entries
 
     started = time.perf_counter()
     loader = FileLoader(dict(job.overlays), cache=cache)
@@ -211,8 +211,7 @@ class Checker:
                 state.timer.cancel()
                 state.timer = None
             state.dropped = True
-            if state.running is None:
-                self._release(state)
+            self._release(state)  # nobody waits for a root that is no longer checked
         self.analyses.pop(root, None)
 
     def busy(self, root: str) -> bool:
@@ -291,7 +290,7 @@ class Checker:
 def warm_up() -> None:
     """Import what a check needs, so the first check after start-up is not also paying for imports."""
     import apigov_ls.lint  # noqa: F401
-    import apigov_ls.server.symbols  # noqa: F401
+    import apigov_ls.server.symbol_index  # noqa: F401
 
     try:
         import apigov_ls.engine.ruleset  # noqa: F401

@@ -15,7 +15,7 @@ from lsprotocol import types
 
 from apigov_ls.server.cursor import split_ref, yaml_ancestors
 from apigov_ls.server.navigation import Navigation
-from apigov_ls.server.symbols import HTTP_METHODS, OAS2_MAPS
+from apigov_ls.server.symbol_index import HTTP_METHODS, OAS2_MAPS
 from apigov_ls.server.workspace import DESCRIPTION_SUFFIXES, SKIP_DIRS
 
 _REF_PREFIX = re.compile(r"""(["']?)\$ref\1\s*:\s*(["']?)([^"']*)$""")

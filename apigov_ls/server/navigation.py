@@ -44,10 +44,8 @@ class Navigation:
         """A parsed file matching the editor's current text when that is affordable."""
         text = self.ls.text_of(path)
         model = self.model_file(path)
-        if text is None:
-            if model is not None:
-                return model
-            if not allow_slow and os.path.getsize(path) > QUICK_PARSE_LIMIT if os.path.exists(path) else False:
+        if text is None:  # not open: the disk file (the loader's cache checks its mtime)
+            if model is None and not allow_slow and os.path.isfile(path) and os.path.getsize(path) > QUICK_PARSE_LIMIT:
                 return None
             loader = FileLoader(cache=self.ls.parse_cache)
             try:

@@ -1,6 +1,8 @@
-"""Rulesets for the server: discovered per file, cached, reloaded when one of their files changes.
+"""Rulesets for the checker: discovered per file and cached inside a worker process.
 
-Loading runs in the checker's worker threads, hence the lock. A ruleset that fails to load is
+The server drops a worker's cache by bumping the ruleset generation of the jobs it sends
+(a ruleset file, or one of `Ruleset.files`, changed; settings changed). The lock covers
+workers that run several checks in threads. A ruleset that fails to load is
 remembered with its error (shown as a diagnostic in the ruleset file) and replaced by an empty
 ruleset, so parser and $ref problems are still reported.
 """
@@ -61,31 +63,6 @@ class RulesetCache:
         ruleset = apply_severity_overrides(ruleset, settings.severity_overrides)
         files = {f for f in [key, *ruleset.files] if f and os.path.isabs(f)}
         return LoadedRuleset(key, ruleset, None, frozenset(files))
-
-    def invalidate(self, path: str) -> bool:
-        """Forget rulesets built from `path`; a new or deleted .spectral.* file changes discovery too."""
-        with self._lock:
-            if os.path.basename(path) in RULESET_BASENAMES:
-                dropped = bool(self._loaded)
-                self._loaded.clear()
-                return dropped
-            stale = [k for k, v in self._loaded.items() if path in v.files]
-            for k in stale:
-                del self._loaded[k]
-            return bool(stale)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._loaded.clear()
-
-    def watched_files(self) -> set[str]:
-        with self._lock:
-            return {f for v in self._loaded.values() for f in v.files}
-
-    def errors(self) -> list[tuple[str, RulesetError]]:
-        with self._lock:
-            return [(v.key, v.error) for v in self._loaded.values() if v.error is not None]
-
 
 def _absolute(ruleset: str | None, folders: list[str]) -> str | None:
     """A relative `ruleset` setting is relative to the first workspace folder; built-in names stay."""

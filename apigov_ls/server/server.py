@@ -44,6 +44,8 @@ class ApigovLanguageServer(LanguageServer):
         self.scan_done: asyncio.Event | None = None
         #: root -> workspace symbols found by the first scan (roots not checked yet)
         self.symbol_index: dict[str, list] = {}
+        #: ruleset problems already shown as messages (built-in rulesets have no file for a diagnostic)
+        self._reported: set[tuple[str, str]] = set()
 
     def add_feature(self, feature: LanguageFeature) -> None:
         self.features.append(feature)
@@ -157,8 +159,10 @@ class ApigovLanguageServer(LanguageServer):
             if problem is None:
                 continue
             file = problem.file if problem.file and os.path.isabs(problem.file) else problem.key
-            if not os.path.isabs(file):
-                log.warning("ruleset %s: %s", problem.key, problem.reason)
+            if not os.path.isabs(file):  # a built-in ruleset: no file to show it in
+                if (problem.key, problem.reason) not in self._reported:
+                    self._reported.add((problem.key, problem.reason))
+                    self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"apigov: ruleset {problem.key}: {problem.reason}"))
                 continue
             if all(p.reason != problem.reason or p.line != problem.line for p in current.get(file, [])):
                 current.setdefault(file, []).append(problem)
@@ -210,7 +214,7 @@ class ApigovLanguageServer(LanguageServer):
     # -- first scan ---------------------------------------------------------------------------
     async def first_scan(self) -> None:
         """Index the API descriptions of the workspace folders (which fragments each root uses)."""
-        from apigov_ls.server.symbols import index_root
+        from apigov_ls.server.symbol_index import index_root
 
         token = "apigov-first-scan"
         progress = bool(self.client_capabilities.window and self.client_capabilities.window.work_done_progress)

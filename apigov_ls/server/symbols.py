@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
 
-from apigov_ls.document.model import FileError, FileLoader, SourceFile, build_document
+from apigov_ls.document.model import SourceFile
 from apigov_ls.engine.types import JsonPath
 from apigov_ls.server.convert import offsets_to_lsp_range
+from apigov_ls.server.symbol_index import COMPONENT_KINDS, HTTP_METHODS, OAS2_MAPS, WorkspaceEntry
 from apigov_ls.server.workspace import path_to_uri, uri_to_path
 
 K = types.SymbolKind
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
-COMPONENT_KINDS = {
-    "schemas": K.Class, "responses": K.Event, "parameters": K.Variable, "examples": K.Constant,
-    "requestBodies": K.Struct, "headers": K.Field, "securitySchemes": K.Key, "links": K.Interface,
-    "callbacks": K.Function, "pathItems": K.Module,
-}
-OAS2_MAPS = {"definitions": K.Class, "parameters": K.Variable, "responses": K.Event, "securityDefinitions": K.Key}
 TOP_LEVEL = {"info": K.Namespace, "servers": K.Array, "tags": K.Array, "paths": K.Namespace, "webhooks": K.Namespace,
              "components": K.Namespace, "security": K.Array, "externalDocs": K.Object}
-
-
-@dataclass(frozen=True)
-class WorkspaceEntry:
-    name: str
-    kind: types.SymbolKind
-    container: str
-    path: str
-    line: int
-    start: int      # code points on `line`
-    end: int
-    line_text: str  # kept to convert columns to the client's encoding without the file
 
 
 class _Outline:
@@ -62,11 +43,11 @@ class _Outline:
             if key == "paths" or key == "webhooks":
                 out.append(self.symbol(p, key, K.Namespace, children=self.paths(p, value)))
             elif key == "components" and isinstance(value, dict):
-                kinds = [self.symbol(p + (kind,), kind, K.Namespace, children=self.named(p + (kind,), members, COMPONENT_KINDS.get(kind, K.Object)))
+                kinds = [self.symbol(p + (kind,), kind, K.Namespace, children=self.named(p + (kind,), members, K(COMPONENT_KINDS.get(kind, K.Object))))
                          for kind, members in value.items()]
                 out.append(self.symbol(p, key, K.Namespace, children=kinds))
             elif key in OAS2_MAPS:
-                out.append(self.symbol(p, key, K.Namespace, children=self.named(p, value, OAS2_MAPS[key])))
+                out.append(self.symbol(p, key, K.Namespace, children=self.named(p, value, K(OAS2_MAPS[key]))))
             elif key == "info" and isinstance(value, dict):
                 out.append(self.symbol(p, key, K.Namespace, detail=_s(value.get("title")),
                                        children=[self.symbol(p + (k,), k, K.Property, detail=_s(v)) for k, v in value.items()]))
@@ -101,53 +82,6 @@ class _Outline:
 
 def _s(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def workspace_entries(sf: SourceFile) -> list[WorkspaceEntry]:
-    """operationIds and components of one file, with code-point positions."""
-    data, sm = sf.data, sf.source_map
-    out: list[WorkspaceEntry] = []
-    if not isinstance(data, dict):
-        return out
-
-    def add(name: str, kind, container: str, path: JsonPath, value_span: bool = False):
-        span = sm.value_span(path) if value_span else (sm.key_span(path) or sm.value_span(path))
-        start = sm.lines.position(span[0])
-        end = sm.lines.position(span[1])
-        end_char = end.character if end.line == start.line else len(sm.lines.line_text(start.line))
-        out.append(WorkspaceEntry(name, kind, container, sf.path, start.line, start.character, end_char, sm.lines.line_text(start.line)))
-
-    for section in ("paths", "webhooks"):
-        paths = data.get(section)
-        if isinstance(paths, dict):
-            for route, item in paths.items():
-                if not isinstance(item, dict):
-                    continue
-                for method, op in item.items():
-                    if method in HTTP_METHODS and isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                        add(op["operationId"], K.Method, f"{method.upper()} {route}", (section, route, method, "operationId"), True)
-    components = data.get("components")
-    if isinstance(components, dict):
-        for kind, members in components.items():
-            if isinstance(members, dict):
-                for name in members:
-                    add(name, COMPONENT_KINDS.get(kind, K.Object), f"components/{kind}", ("components", kind, name))
-    for section, kind in OAS2_MAPS.items():
-        members = data.get(section)
-        if isinstance(members, dict):
-            for name in members:
-                add(name, kind, section, (section, name))
-    return out
-
-
-def index_root(root: str) -> tuple[set[str], list[WorkspaceEntry]] | None:
-    """For the first scan (worker process): the files a root uses and its workspace symbols."""
-    try:
-        doc = build_document(root, loader=FileLoader())
-    except (FileError, OSError):
-        return None
-    entries = [e for sf in doc.files.values() for e in workspace_entries(sf)]
-    return set(doc.files), entries
 
 
 class Symbols:
@@ -186,7 +120,7 @@ class Symbols:
                 continue
             rng = types.Range(types.Position(e.line, to_client_character(e.line_text, e.start, enc)),
                               types.Position(e.line, to_client_character(e.line_text, e.end, enc)))
-            out.append(types.WorkspaceSymbol(name=e.name, kind=e.kind, container_name=e.container,
+            out.append(types.WorkspaceSymbol(name=e.name, kind=types.SymbolKind(e.kind), container_name=e.container,
                                              location=types.Location(path_to_uri(e.path), rng)))
         out.sort(key=lambda s: (s.name.lower(), s.location.uri))
         return out

@@ -18,7 +18,8 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 #: Neovim 0.11 (pull diagnostics, utf-8)
 CLIENTS = ["visual_studio_code", "neovim@v0.7.0", "emacs", "neovim@v0.11.0"]
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "apigov_ls.server"])
-TIMEOUT = 15.0
+#: generous: the machines running these tests are often loaded (a cold first check spawns a worker)
+TIMEOUT = 40.0
 
 RULESET = """\
 rules:
