@@ -31,10 +31,11 @@ from oracle_summary import write_summary  # noqa: E402
 TOOLS = ("spectral-oas", "spectral-owasp", "redocly")
 
 
-def _run_one(tool: str, doc: corpus.CorpusDoc, rulesets: dict[str, Path], timeout: float) -> peers.PeerRun:
+def _run_one(tool: str, doc: corpus.CorpusDoc, rulesets: dict[str, Path], timeout: float,
+             clock: str) -> peers.PeerRun:
     if tool == "redocly":
-        return peers.run_redocly(doc.path, timeout)
-    return peers.run_spectral(doc.path, rulesets[tool], timeout)
+        return peers.run_redocly(doc.path, timeout, clock=clock)
+    return peers.run_spectral(doc.path, rulesets[tool], timeout, clock)
 
 
 def _store(out: Path, tool: str, doc: corpus.CorpusDoc, run: peers.PeerRun) -> None:
@@ -58,8 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=peers.DEFAULT_TIMEOUT_S)
     ap.add_argument("--only", action="append", default=[], help="corpus path substring (repeatable)")
     ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--timeout-clock", choices=("wall", "cpu"), default="wall",
+                    help="cpu: the timeout counts CPU seconds (wall capped at 4x), fairer on a busy machine")
     ap.add_argument("--resume", action="store_true", help="skip runs already recorded in timings.json")
-    ap.add_argument("--retry-timeouts", action="store_true", help="run only what timed out before")
+    ap.add_argument("--retry-timeouts", action="store_true",
+                    help="re-run what timed out before (alone: only that; with --resume: that and what is missing)")
     ap.add_argument("--summary-only", action="store_true")
     args = ap.parse_args(argv)
     out: Path = args.out
@@ -85,17 +89,23 @@ def main(argv: list[str] | None = None) -> int:
         docs_to_run = [d for d in docs if any(s in d.rel_path for s in args.only)]
     else:
         docs_to_run = docs
-    jobs = [(t, d) for d in docs_to_run for t in tools
-            if not (args.resume and d.rel_path in timings.get(t, {}))
-            and not (args.retry_timeouts and not timings.get(t, {}).get(d.rel_path, {}).get("timed_out"))]
+    def wanted(tool: str, doc: corpus.CorpusDoc) -> bool:
+        record = timings.get(tool, {}).get(doc.rel_path)
+        if args.retry_timeouts and record and record.get("timed_out"):
+            return True
+        if args.resume:
+            return record is None
+        return not args.retry_timeouts
+
+    jobs = [(t, d) for d in docs_to_run for t in tools if wanted(t, d)]
     # Largest first, so the long runs do not end up alone at the tail.
     jobs.sort(key=lambda j: j[1].total_bytes, reverse=True)
-    print(f"{len(jobs)} runs, {args.jobs} at a time, timeout {args.timeout:.0f}s", flush=True)
+    print(f"{len(jobs)} runs, {args.jobs} at a time, timeout {args.timeout:.0f}s {args.timeout_clock}", flush=True)
 
     lock = threading.Lock()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(_run_one, t, d, rulesets, args.timeout): (t, d) for t, d in jobs}
+        futures = {pool.submit(_run_one, t, d, rulesets, args.timeout, args.timeout_clock): (t, d) for t, d in jobs}
         for n, fut in enumerate(as_completed(futures), 1):
             tool, doc = futures[fut]
             try:

@@ -44,8 +44,10 @@ def _cell(t: dict | None) -> str:
     cell = f"{_num(t['wall_s'], '.1f')} / {_num(t.get('cpu_s'), '.1f')} / {_num(t.get('peak_rss_mb'), '.0f')}"
     if t.get("timed_out"):
         cell = f"TIMEOUT ({cell})"
+    if t.get("timeout_clock") == "cpu":
+        cell += " †"
     for e in t.get("earlier_attempts", []):
-        cell += f"; earlier TIMEOUT at {e['wall_s']:.0f} s"
+        cell += f"; earlier TIMEOUT at {e['wall_s']:.0f} s wall ({_num(e.get('cpu_s'), '.0f')} s CPU)"
     return cell
 
 
@@ -63,6 +65,9 @@ def _problems(tool: str, t: dict | None, results) -> list[str]:
     if t.get("parse_error"):
         notes.append(f"output not JSON: {t['parse_error'][:160]}")
     stderr = (t.get("stderr") or "").strip()
+    if tool == "redocly" and "Failed to parse" in stderr:
+        tail = " ".join(stderr[stderr.index("Failed to parse"):].split())
+        notes.append(f"stderr: {tail[:240]}")
     if stderr and tool != "redocly":  # Redocly always chats on stderr
         first = next((ln for ln in stderr.splitlines() if ln.strip()), "")
         notes.append(f"stderr: {first[:200]}")
@@ -111,7 +116,8 @@ def write_summary(out: Path, docs: list[corpus.CorpusDoc], timings: dict) -> Pat
         kb = f"{d.total_bytes / 1024:.0f}" + ("*" if d.multi_file else "")
         lines.append(f"| {d.rel_path} | {kb} | " + " | ".join(cells) + " |")
     lines += ["", "`*` multi-file: size of all its files. load: highest 1-minute load average seen at the start"
-              " or end of that document's runs.", ""]
+              " or end of that document's runs. `†` re-run after a wall-clock timeout with a 300 s *CPU* budget"
+              " (wall capped at 1200 s), because the 300 s wall limit was mostly spent waiting for a CPU.", ""]
 
     lines += ["## Failures and errors", ""]
     any_problem = False

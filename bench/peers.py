@@ -151,6 +151,7 @@ class PeerRun:
     load_before: float | None = None      # 1-minute load average when the run started and ended
     load_after: float | None = None
     timeout_s: float | None = None
+    timeout_clock: str = "wall"           # what timeout_s counted: "wall" or "cpu" seconds
     results: list | dict | None = None   # parsed JSON, None if stdout was not JSON
     parse_error: str | None = None
     stderr: str = ""
@@ -224,8 +225,30 @@ def _kill_group(leader: int, spare_leader: bool):
     return os.wait4(leader, 0)[2]
 
 
-def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> Measurement:
-    """Run cmd with stdout/stderr to files; wall and CPU time, peak RSS (GNU time, else wait4 rusage)."""
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group."""
+    total = 0
+    for pid in _group_members(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    return total / _CLK_TCK
+
+
+def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float,
+                    clock: str = "wall", wall_cap: float | None = None) -> Measurement:
+    """Run cmd with stdout/stderr to files; wall and CPU time, peak RSS (GNU time, else wait4 rusage).
+
+    clock="wall": kill after `timeout` wall seconds. clock="cpu": kill after `timeout` CPU seconds
+    (fair on a machine shared with other work) or after `wall_cap` wall seconds (default 4x timeout).
+    """
+    if clock not in ("wall", "cpu"):
+        raise ValueError(f"clock must be 'wall' or 'cpu', not {clock!r}")
     load_before = os.getloadavg()[0]
     use_gnu_time = os.path.exists(GNU_TIME)
     with tempfile.TemporaryDirectory(prefix="peerrun-") as tmp:
@@ -239,7 +262,8 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> Mea
             proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=out, stderr=err,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
             timed_out = False
-            deadline = start + timeout
+            deadline = start + (timeout if clock == "wall" else (wall_cap or 4 * timeout))
+            next_cpu_check = start + 1
             rusage = None
             while True:
                 # wait4 gives this child's own rusage (fallback when GNU time is absent).
@@ -247,7 +271,12 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> Mea
                 if pid:
                     proc.returncode = os.waitstatus_to_exitcode(status)
                     break
-                if time.perf_counter() > deadline:
+                now = time.perf_counter()
+                over_cpu = False
+                if clock == "cpu" and now >= next_cpu_check:
+                    next_cpu_check = now + 1
+                    over_cpu = _group_cpu_s(proc.pid) > timeout
+                if now > deadline or over_cpu:
                     timed_out = True
                     rusage = _kill_group(proc.pid, spare_leader=use_gnu_time)
                     proc.returncode = None
@@ -277,10 +306,11 @@ def measure_command(cmd: list[str], cwd: Path, env: dict, timeout: float) -> Mea
                            load_before, os.getloadavg()[0])
 
 
-def _peer_run(tool: str, document: Path, ruleset: str, cmd: list[str], m: Measurement, timeout: float) -> PeerRun:
+def _peer_run(tool: str, document: Path, ruleset: str, cmd: list[str], m: Measurement, timeout: float,
+              clock: str) -> PeerRun:
     return PeerRun(tool, str(document), ruleset, cmd, m.returncode, m.wall_s, m.peak_rss_mb, m.timed_out,
                    cpu_s=m.cpu_s, load_before=m.load_before, load_after=m.load_after, timeout_s=timeout,
-                   stderr=m.stderr)
+                   timeout_clock=clock, stderr=m.stderr)
 
 
 def _node_env() -> dict:
@@ -304,21 +334,21 @@ def _parse(run: PeerRun, stdout: bytes, empty_means: list | None) -> None:
         run.parse_error = f"{exc}; stdout starts {text[:200]!r}"
 
 
-def run_spectral(document: Path, ruleset: Path, timeout: float = DEFAULT_TIMEOUT_S) -> PeerRun:
+def run_spectral(document: Path, ruleset: Path, timeout: float = DEFAULT_TIMEOUT_S, clock: str = "wall") -> PeerRun:
     """`spectral lint -q -f json`: exit 0 = no results at fail severity, 1 = results, 2 = crash/bad input."""
     exe = spectral_bin()
     if not exe:
         raise RuntimeError(exe.reason)
     cmd = [str(exe.path), "lint", "-q", "-f", "json", "-r", str(ruleset), str(document)]
-    m = measure_command(cmd, document.parent, _node_env(), timeout)
-    run = _peer_run("spectral", document, str(ruleset), cmd, m, timeout)
+    m = measure_command(cmd, document.parent, _node_env(), timeout, clock)
+    run = _peer_run("spectral", document, str(ruleset), cmd, m, timeout, clock)
     if not m.timed_out:
         _parse(run, m.stdout, empty_means=[])
     return run
 
 
 def run_redocly(document: Path, timeout: float = DEFAULT_TIMEOUT_S, extends: str = "recommended",
-                max_problems: int = 1_000_000) -> PeerRun:
+                max_problems: int = 1_000_000, clock: str = "wall") -> PeerRun:
     """`redocly lint --format json` with a built-in ruleset.
 
     Runs in the document's folder (Redocly reports sources relative to its cwd) unless that
@@ -332,11 +362,11 @@ def run_redocly(document: Path, timeout: float = DEFAULT_TIMEOUT_S, extends: str
            "--max-problems", str(max_problems), str(document)]
     configs = ("redocly.yaml", "redocly.yml", ".redocly.yaml", ".redocly.yml")
     if not any((document.parent / c).exists() for c in configs):
-        m = measure_command(cmd, document.parent, _node_env(), timeout)
+        m = measure_command(cmd, document.parent, _node_env(), timeout, clock)
     else:
         with tempfile.TemporaryDirectory(prefix="redocly-cwd-") as cwd:
-            m = measure_command(cmd, Path(cwd), _node_env(), timeout)
-    run = _peer_run("redocly", document, extends, cmd, m, timeout)
+            m = measure_command(cmd, Path(cwd), _node_env(), timeout, clock)
+    run = _peer_run("redocly", document, extends, cmd, m, timeout, clock)
     if not m.timed_out:
         _parse(run, m.stdout, empty_means=None)
     return run

@@ -94,3 +94,12 @@ def test_owasp_ruleset_points_at_an_installed_file(tmp_path):
     path = peers.write_ruleset("owasp", tmp_path)
     assert str(peers.NODE_MODULES) in path.read_text()
     assert peers.owasp_ruleset_path().is_file()
+
+
+def test_cpu_clock_timeout_ignores_idle_time_but_stops_busy_loops(tmp_path):
+    sleeper = peers.measure_command([sys.executable, "-c", "import time; time.sleep(2.5)"], tmp_path, {}, 1.0,
+                                    clock="cpu")
+    assert not sleeper.timed_out and sleeper.returncode == 0 and sleeper.wall_s > 2
+    spinner = peers.measure_command([sys.executable, "-c", "while True: pass"], tmp_path, {}, 1.0,
+                                    clock="cpu", wall_cap=20)
+    assert spinner.timed_out and spinner.cpu_s is not None and spinner.cpu_s >= 1.0
