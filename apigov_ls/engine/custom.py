@@ -5,6 +5,8 @@ caching and error reporting live here and nowhere else. Convention (docs/custom-
 `<functionsDir>/<name>.py` defines a callable named `<name>` with `-` and other characters
 that cannot appear in a Python name replaced by `_`, taking `(input, options, context)`;
 an optional module-level `OPTIONS_SCHEMA` (JSON Schema) validates `functionOptions` at load.
+JavaScript (`<name>.js`/`.mjs`/`.cjs`, and JavaScript rulesets) runs in the Node.js worker of
+apigov_ls.engine.js, behind the same trust gate (docs/javascript.md).
 """
 
 from __future__ import annotations
@@ -34,17 +36,44 @@ def python_name(function_name: str) -> str:
 _CACHE: dict[tuple[str, int, int], FunctionSpec] = {}
 
 
+_JS_EXTENSIONS = (".js", ".mjs", ".cjs")
+
+
+def _untrusted(what: str, path: str) -> UntrustedFunctionError:
+    return UntrustedFunctionError(f"{what} was not loaded: the workspace is not trusted", file=path)
+
+
+def load_js_ruleset(path: str, trusted: bool) -> dict:
+    """Evaluate a JavaScript ruleset (its module code runs) and return its serialised definition.
+
+    Raises UntrustedFunctionError when `trusted` is False, RulesetError naming the file when
+    Node.js is missing or the module fails."""
+    if not trusted:
+        raise _untrusted(f"JavaScript ruleset {os.path.basename(path)}", path)
+    from apigov_ls.engine import js
+
+    try:
+        return js.load_js_ruleset(path)
+    except js.JSRuntimeMissing as err:
+        raise RulesetError(f"this ruleset is JavaScript and cannot be loaded: {err}", file=path) from None
+    except js.JSError as err:
+        raise RulesetError(f"evaluating the JavaScript ruleset failed: {err}", file=path) from None
+
+
 def load_custom_function(path: str, name: str, trusted: bool) -> FunctionSpec:
-    """Load the Python function `name` from the file `path`.
+    """Load the function `name` from the file `path` (Python, or JavaScript by extension).
+
+    Without Node.js a JavaScript function still loads, as a function that fails with what to
+    install (the runner reports it once per rule, and the other rules run).
 
     Raises UntrustedFunctionError when `trusted` is False (nothing is executed), and
     RulesetError naming the file (and line, when known) when the file is missing, does not
     import, or does not define the function.
     """
     if not trusted:
-        raise UntrustedFunctionError(
-            f'custom function "{name}" was not loaded: the workspace is not trusted', file=path
-        )
+        raise _untrusted(f'custom function "{name}"', path)
+    if path.lower().endswith(_JS_EXTENSIONS):
+        return _load_js_function(path, name)
     real = os.path.realpath(path)
     try:
         st = os.stat(real)
@@ -89,3 +118,16 @@ def load_custom_function(path: str, name: str, trusted: bool) -> FunctionSpec:
     result = FunctionSpec(name, fn, schema if schema is not None else {})
     _CACHE[key] = result
     return result
+
+
+def _load_js_function(path: str, name: str) -> FunctionSpec:
+    from apigov_ls.engine import js
+
+    if not os.path.isfile(path):
+        raise RulesetError(f'custom function "{name}": file not found', file=path)
+    try:
+        return js.load_js_function(os.path.realpath(path), name)
+    except js.JSRuntimeMissing as err:
+        return js.missing_runtime_spec(name, str(err))
+    except js.JSError as err:
+        raise RulesetError(f'custom function "{name}": loading the JavaScript file failed: {err}', file=path) from None

@@ -123,6 +123,7 @@ def run_rules(document, rules: list[Rule]) -> list[LintResult]:
         errors_reported: set[str] = set()
         for job in jobs:
             rule = job.rule
+            _prefetch_batched(document, rule, matches[job.path_index], resolved)
             for path, value in matches[job.path_index]:
                 try:
                     results.extend(_evaluate(document, doc_view, rule, path, value, resolved))
@@ -131,6 +132,20 @@ def run_rules(document, rules: list[Rule]) -> list[LintResult]:
                         errors_reported.add(rule.name)
                         results.append(_rule_error(document, rule, path, err, resolved))
     return results
+
+
+def _prefetch_batched(document, rule: Rule, matches: list, resolved: bool) -> None:
+    """Functions that run in another process (JavaScript) get every target of a rule in one call;
+    the per-target calls below then read their answers."""
+    for then in rule.then:
+        prefetch = getattr(then.function, "prefetch", None)
+        if prefetch is None or not matches:
+            continue
+        targets = [(tp, t, path) for path, value in matches for tp, t in _targets(then, path, value)]
+        try:
+            prefetch(document, rule, then.function_options, targets, resolved)
+        except Exception:  # the per-target calls fail again and are reported as rule errors
+            pass
 
 
 def _rule_error(document, rule: Rule, path: JsonPath, err: Exception, resolved: bool) -> LintResult:

@@ -123,19 +123,34 @@ class _Parser:
             node = ("bin", op, node, self.parse_relational())
 
     def parse_relational(self):
-        node = self.parse_unary()
+        node = self.parse_regex_match()
         while True:
             self.skip_ws()
             if self.s.startswith("in", self.pos) and not self._ident_continues(self.pos + 2):
                 self.pos += 2
-                node = ("bin", "in", node, self.parse_unary())
+                node = ("bin", "in", node, self.parse_regex_match())
                 continue
             op = self.peek_punct("<=", ">=", "<", ">")
             if op is None:
                 self._refuse_arithmetic()
                 return node
             self.pos += len(op)
-            node = ("bin", op, node, self.parse_unary())
+            node = ("bin", op, node, self.parse_regex_match())
+
+    def parse_regex_match(self):
+        """Nimma's `a ~= "regex"` (binds tighter than any other operator): `/regex/.test(a)`."""
+        node = self.parse_unary()
+        while self.take("~="):
+            start = self.pos
+            right = self.parse_unary()
+            if right[0] != "lit" or not isinstance(right[1], str):
+                self.error("expected a string literal after ~=", start)
+            try:
+                regex = js.JSRegExp(right[1], "")
+            except Exception as exc:  # re.error
+                self.error(f"regular expression {right[1]!r} cannot be used: {exc}", start)
+            node = ("call", ("lit", regex), "test", [node])
+        return node
 
     def _refuse_arithmetic(self):
         self.skip_ws()

@@ -1,7 +1,8 @@
 """Spectral-compatible rulesets (YAML/JSON) loaded into apigov_ls.engine.types.Ruleset.
 
 Public API:
-- load_ruleset(path_or_name, trusted=True) -> Ruleset   (cached by path and the mtimes of every file read)
+- load_ruleset(path_or_name, trusted=True) -> Ruleset   (cached by path and the mtimes of every file read;
+  `.js`/`.mjs`/`.cjs` rulesets are evaluated in Node.js, see apigov_ls.engine.js)
 - load_ruleset_text(text, path, trusted=True) -> Ruleset (an unsaved buffer; extends are read from disk)
 - discover_ruleset(target_file, explicit=None) -> path | built-in name
 - effective_ruleset(ruleset, path) -> Ruleset            (whole-file overrides applied)
@@ -70,7 +71,8 @@ def load_ruleset(path_or_name: str, *, trusted: bool = True) -> Ruleset:
         hit = _cache.get(key)
     if hit is not None and all(_stamp(f) == t for f, t in hit[0].items()):
         return hit[1]
-    ruleset = Loader(trusted).load_root(read_source(path, name))
+    loader = Loader(trusted)
+    ruleset = loader.load_root(loader.read(path, name))
     stamps = {f: _stamp(f) for f in ruleset.files}
     with _lock:
         _cache[key] = (stamps, ruleset)

@@ -1,4 +1,4 @@
-"""Which ruleset applies to a file: `-r` first, then the nearest .spectral.{yaml,yml,json} upward,
+"""Which ruleset applies to a file: `-r` first, then the nearest .spectral.{yaml,yml,json,js,mjs,cjs} upward,
 then the built-in default."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 from apigov_ls.engine import builtins
 
-RULESET_FILENAMES = (".spectral.yaml", ".spectral.yml", ".spectral.json")
+RULESET_FILENAMES = (".spectral.yaml", ".spectral.yml", ".spectral.json", ".spectral.js", ".spectral.mjs", ".spectral.cjs")
 
 
 def discover_ruleset(target_file: str, explicit: str | None = None) -> str:

@@ -12,7 +12,10 @@ Semantics follow Spectral 6 (packages/core/src/ruleset/ruleset.ts and mergers/ru
 - a rule without `formats` takes its file's top-level `formats`; a file's `documentationUrl`
   gives `<url>#<rule-name>` to the rules it names that have none;
 - only the root ruleset's `overrides` count; legacy `except:` becomes overrides, as Spectral 6's
-  migrator does.
+  migrator does;
+- `extends` may name an npm package (`@scope/pkg`, `@scope/pkg/file.yml`), resolved from the
+  node_modules folders above the ruleset; JavaScript rulesets (files or package entries) are
+  evaluated in Node.js and their functions stay there (apigov_ls.engine.js).
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from apigov_ls.engine import builtins
-from apigov_ls.engine.custom import UntrustedFunctionError, load_custom_function
+from apigov_ls.engine import builtins, js
+from apigov_ls.engine.custom import UntrustedFunctionError, load_custom_function, load_js_ruleset
 from apigov_ls.engine.jsonpath import JSONPathError, compile_path
 from apigov_ls.engine.functions import FunctionOptionsError, FunctionSpec, builtin_names, get_function
+from apigov_ls.engine.ruleset.jssource import INLINE_PREFIX, JsRulesetSource, js_source
 from apigov_ls.engine.ruleset.aliases import ALL_TARGETS, AliasError, GivenResolver, expand, normalize_format, uses_scoped_alias
 from apigov_ls.engine.ruleset.refs import inline_file_refs
 from apigov_ls.engine.ruleset.source import RulesetSource, read_source
@@ -37,7 +41,9 @@ MODES = ("recommended", "all", "off")
 #: Spectral's DEFAULT_PARSER_OPTIONS
 DEFAULT_PARSER_OPTIONS = {"duplicateKeys": Severity.ERROR, "incompatibleValues": Severity.ERROR}
 _RULESET_EXTS = (".yaml", ".yml", ".json")
-_JS_EXTS = (".js", ".mjs", ".cjs", ".ts")
+_JS_EXTS = (".js", ".mjs", ".cjs")
+#: custom function files, in the order they are looked for
+_FUNCTION_EXTS = (".py", ".js", ".mjs", ".cjs")
 
 
 @dataclass(slots=True)
@@ -69,6 +75,13 @@ class Loader:
         self.foreign_extends = False
 
     # -- entry point --------------------------------------------------------------------
+    def read(self, path: str, name: str | None = None) -> RulesetSource:
+        """A ruleset file as a source: YAML/JSON parsed, JavaScript evaluated in Node (trusted only)."""
+        if path.lower().endswith(_JS_EXTS):
+            data = load_js_ruleset(path, self.trusted)
+            return js_source(data, name or path, path, os.path.dirname(os.path.abspath(path)))
+        return read_source(path, name)
+
     def load_root(self, src: RulesetSource) -> Ruleset:
         data = _migrate_except(src.data)
         ctx = self._load(src, "recommended", data)
@@ -90,14 +103,17 @@ class Loader:
 
     # -- one file -----------------------------------------------------------------------
     def _load(self, src: RulesetSource, mode: str, data: dict | None = None) -> _FileContext:
-        key = os.path.realpath(src.path) if src.path else src.name
+        key = os.path.realpath(src.path) if src.path and not isinstance(src, JsRulesetSource) else src.name
         if src.path and src.path not in self.files:
             self.files.append(src.path)
         self._stack.append(key)
         try:
             validate_ruleset(src)
             data = src.data if data is None else data
-            base_dir = os.path.dirname(os.path.abspath(src.path)) if src.path else os.getcwd()
+            if isinstance(src, JsRulesetSource):
+                base_dir = src.base_dir
+            else:
+                base_dir = os.path.dirname(os.path.abspath(src.path)) if src.path else os.getcwd()
             ctx = _FileContext(
                 src=src,
                 base_dir=base_dir,
@@ -126,12 +142,21 @@ class Loader:
         if ref in builtins.FOREIGN_BUILTINS:
             self.foreign_extends = True
             return {}
-        path, name = self._resolve_extend(ctx, ref, pointer)
-        real = os.path.realpath(path)
-        if real in self._stack:
-            chain = " -> ".join(self._stack[self._stack.index(real):] + [real])
-            raise src.error(f'extends "{ref}" makes a cycle: {chain}', pointer)
-        child = read_source(path, name)
+        if isinstance(src, JsRulesetSource) and ref.startswith(INLINE_PREFIX):
+            child: RulesetSource = self._inline(src, int(ref[len(INLINE_PREFIX):]))
+            if child.builtin in builtins.FOREIGN_BUILTINS:  # spectral:asyncapi as an object
+                self.foreign_extends = True
+                return {}
+        else:
+            path, name = self._resolve_extend(ctx, ref, pointer)
+            real = os.path.realpath(path)
+            if real in self._stack:
+                chain = " -> ".join(self._stack[self._stack.index(real):] + [real])
+                raise src.error(f'extends "{ref}" makes a cycle: {chain}', pointer)
+            try:
+                child = self.read(path, name)
+            except RulesetError as err:
+                raise _via(err, src, pointer) from None
         try:
             return self._load(child, mode).rules
         except RulesetError as err:
@@ -157,18 +182,25 @@ class Loader:
                 pointer,
             )
         path = os.path.normpath(os.path.join(ctx.base_dir, os.path.expanduser(ref)))
-        lower = ref.lower()
-        if lower.endswith(_JS_EXTS):
-            raise src.error(f'extends "{ref}": JavaScript rulesets are not supported; use a YAML or JSON ruleset', pointer)
         if os.path.isfile(path):
             return path, path
-        if lower.endswith(_RULESET_EXTS) or ref.startswith((".", "/", "~")):
-            raise src.error(f'extended ruleset file not found: {path}', pointer)
-        raise src.error(
-            f'extends "{ref}": npm packages are not resolved (no Node.js); install or vendor the package\'s '
-            "YAML/JSON ruleset and extend that file by path",
-            pointer,
-        )
+        if js.looks_like_package(ref):
+            try:
+                found = js.resolve_package(ref, ctx.base_dir)
+            except js.PackageNotFound as err:
+                if ref.lower().endswith(_RULESET_EXTS + _JS_EXTS) and "/" not in ref:
+                    raise src.error(f"extended ruleset file not found: {path}", pointer) from None
+                raise src.error(f'extends "{ref}": {err}', pointer) from None
+            if not found.lower().endswith(_RULESET_EXTS + _JS_EXTS):
+                raise src.error(f'extends "{ref}": the package entry {found} is not a ruleset (YAML, JSON or JavaScript)', pointer)
+            return found, found
+        raise src.error(f"extended ruleset file not found: {path}", pointer)
+
+    def _inline(self, src: JsRulesetSource, index: int) -> JsRulesetSource:
+        data = src.inline[index]
+        builtin = data.get("x-apigov-builtin")
+        name = builtin or f"{src.name}#extends[{index}]"
+        return js_source(data, name, src.path, src.base_dir)
 
     # -- rules --------------------------------------------------------------------------
     def _rule_entry(
@@ -273,6 +305,8 @@ class Loader:
         spec = get_function(fname)
         if spec is not None:
             return spec
+        if isinstance(src, JsRulesetSource) and fname.startswith("js:"):
+            return self._ruleset_js_function(src, fname, rule_name)
         if fname not in ctx.functions:
             hint = difflib.get_close_matches(fname, builtin_names() + ctx.functions, n=1)
             raise src.error(
@@ -280,38 +314,40 @@ class Loader:
                 + (f'; did you mean "{hint[0]}"?' if hint else "; declare custom functions in `functions:`"),
                 pointer,
             )
-        py = os.path.join(ctx.functions_dir, fname + ".py")
-        js = os.path.join(ctx.functions_dir, fname + ".js")
-        if not os.path.isfile(py):
-            if os.path.isfile(js):
-                raise src.error(
-                    f'rule "{rule_name}": custom function "{fname}" is JavaScript ({js}); JavaScript functions are not '
-                    f"supported yet: write it in Python as {py}",
-                    pointer,
-                )
+        candidates = [os.path.join(ctx.functions_dir, fname + ext) for ext in _FUNCTION_EXTS]
+        found = next((p for p in candidates if os.path.isfile(p)), None)
+        if found is None:
             raise src.error(
-                f'rule "{rule_name}": custom function "{fname}" not found: neither {py} nor {js} exists '
-                "(JavaScript functions are not supported yet; write it in Python)",
+                f'rule "{rule_name}": custom function "{fname}" not found: none of '
+                + ", ".join(candidates) + " exists",
                 pointer,
             )
         try:
-            spec = load_custom_function(py, fname, self.trusted)
+            spec = load_custom_function(found, fname, self.trusted)
         except UntrustedFunctionError:
             raise
         except RulesetError as err:
-            err.args = (f"{err} (custom function of rule \"{rule_name}\", {src.name}:{src.line(pointer)})",)
+            err.args = (f"{err} (custom function of rule \"{rule_name}\", {_where(src, pointer)})",)
             raise
-        if py not in self.files:
-            self.files.append(py)
+        if found not in self.files:
+            self.files.append(found)
         if fname not in self.custom_functions:
             self.custom_functions.append(fname)
         return spec
+
+    def _ruleset_js_function(self, src: JsRulesetSource, fname: str, rule_name: str) -> FunctionSpec:
+        """A function object of a JavaScript ruleset: it already lives in the worker (`js:<id>:<name>`)."""
+        _, fn_id, name = fname.split(":", 2)
+        fn = js.JsFunction(name, int(fn_id), None, validates=True)
+        if name not in self.custom_functions:
+            self.custom_functions.append(name)
+        return js.function_spec(name, fn)
 
     def _then(self, ctx: _FileContext, rule_name: str, spec: FunctionSpec, item: dict, where: JsonPath) -> Then:
         src = ctx.src
         options = item.get("functionOptions")
         opt_pointer = where + ("functionOptions",) if "functionOptions" in item else where
-        if options is not None:
+        if options is not None and not isinstance(src, JsRulesetSource):  # JavaScript rulesets: options as given
             try:
                 options = inline_file_refs(options, ctx.base_dir, self.files)
             except ValueError as err:
@@ -319,7 +355,10 @@ class Loader:
         try:
             prepared = spec.check_options(options)
         except FunctionOptionsError as err:
-            raise src.error(f'rule "{rule_name}": {err}', opt_pointer) from None
+            if not isinstance(src, JsRulesetSource):
+                raise src.error(f'rule "{rule_name}": {err}', opt_pointer) from None
+            # Spectral compiles a JavaScript ruleset's schemas when the rule first matches: so do we
+            return Then(function_name=spec.name, function=_failing(f'rule "{rule_name}": {err}'), field=item.get("field"))
         return Then(function_name=spec.name, function=spec.fn, field=item.get("field"), function_options=prepared)
 
     # -- overrides ----------------------------------------------------------------------
@@ -376,12 +415,27 @@ def _finalize(entry: _Entry) -> Rule:
 
 def _via(err: RulesetError, src: RulesetSource, pointer: JsonPath) -> RulesetError:
     """Say which `extends` entry led to an error raised in an extended file."""
-    where = f"{src.name}:{src.line(pointer)}"
+    where = _where(src, pointer)
     chain = getattr(err, "extended_from", [])
     chain.append(where)
     err.extended_from = chain  # type: ignore[attr-defined]
     err.args = (f"{err.args[0]} (extended from {where})",)
     return err
+
+
+def _failing(message: str):
+    def fail(_input, _options, context):
+        # Spectral's schema function ignores a $ref it cannot resolve when the rule is `resolved`
+        if "can't resolve reference" in message and getattr(getattr(context, "rule", None), "resolved", False):
+            return None
+        raise FunctionOptionsError(message)
+
+    return fail
+
+
+def _where(src: RulesetSource, pointer: JsonPath) -> str:
+    line = src.line(pointer)
+    return src.name if line is None else f"{src.name}:{line}"
 
 
 def _did_you_mean(name: str, rules: dict) -> str:
