@@ -66,8 +66,7 @@ def _entry(pkg_dir: str, subpath: str | None, spec: str) -> str:
         target = _match_exports(exports, "./" + subpath if subpath else ".")
         if target is not None:
             return os.path.normpath(os.path.join(pkg_dir, target))
-        if subpath is None or not os.path.exists(os.path.join(pkg_dir, subpath)):
-            raise PackageNotFound(f'"{spec}": the package does not export {"./" + subpath if subpath else "its entry"}')
+        raise PackageNotFound(f'"{spec}": the package does not export {"./" + subpath if subpath else "its entry"}')
     if subpath:
         found = _as_file_or_dir(os.path.join(pkg_dir, subpath))
     else:
