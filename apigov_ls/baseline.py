@@ -55,6 +55,7 @@ def write_baseline(results: list[LintResult], baseline_path: str) -> int:
     from apigov_ls.fsutil import write_atomic
 
     data = build_baseline(results, baseline_path)
+    os.makedirs(os.path.dirname(os.path.abspath(baseline_path)), exist_ok=True)
     write_atomic(baseline_path, json.dumps(data, indent=2) + "\n")
     return len(data["results"])
 

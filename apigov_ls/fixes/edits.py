@@ -317,7 +317,8 @@ class FileEditor:
             if dash < 0:
                 raise EditError("cannot find the sequence's dash")
             dcol = self.column(dash)
-            line = " " * dcol + "- " + self.style.yaml_item(value, dcol)
+            marker = self.text[dash:first] if self.text[dash + 1 : first].strip() == "" else "- "
+            line = " " * dcol + marker + self.style.yaml_item(value, dcol, dcol + len(marker))
             if index == 0 and not self._prefix(dash).strip():
                 at = self.line_start(first)
                 return [TextEdit(self.file, at, at, line + self.style.nl)]

@@ -88,10 +88,10 @@ class Style:
             return " {}" if isinstance(value, dict) else " []"
         return " " + yaml_scalar(value, self.quote)
 
-    def yaml_item(self, value: Any, dash: int) -> str:
-        """Text after `- ` for a sequence item whose dash is at column `dash`."""
+    def yaml_item(self, value: Any, dash: int, col: int | None = None) -> str:
+        """Text after `- ` for a sequence item whose dash is at column `dash` (content at `col`)."""
         if isinstance(value, dict) and value:
-            col = dash + 2
+            col = dash + 2 if col is None else col
             parts = []
             for i, (k, v) in enumerate(value.items()):
                 lead = "" if i == 0 else f"{self.nl}{' ' * col}"
