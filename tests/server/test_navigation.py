@@ -9,7 +9,7 @@ from pytest_lsp import LanguageClient
 
 from .conftest import API, diagnostics, line_of, open_doc
 
-T = 10
+T = 30  # generous: CI machines are shared and slow
 
 
 def pos_of(text: str, needle: str, offset: int = 0) -> types.Position:

@@ -10,7 +10,7 @@ from pytest_lsp import LanguageClient
 
 from .conftest import API, RULESET, change_doc, codes, diagnostics, line_of, open_doc, pulls
 
-T = 10
+T = 30  # generous: CI machines are shared and slow
 
 
 async def test_editing_a_fragment_rechecks_its_root(museum: LanguageClient):
