@@ -50,6 +50,31 @@ def test_js_functions_cjs_and_esm_match_spectral():
 
 
 @needs_node
+def test_postman_custom_rule_runs_unchanged(tmp_path):
+    """Postman's custom functions: `module.exports = (targetVal, options, context) => ...`, named
+    by file in `then.function` (Postman's rule editor has no `functions:` list)."""
+    (tmp_path / "functions").mkdir()
+    (tmp_path / "functions" / "require_api_key.js").write_text(textwrap.dedent("""
+        module.exports = (targetVal, options, context) => {
+          const schemes = Object.values(targetVal || {});
+          if (!schemes.some((s) => s.type === options.type)) {
+            return [{ message: `No ${options.type} security scheme`, path: context.path }];
+          }
+        };
+    """))
+    (tmp_path / ".spectral.yaml").write_text(
+        "rules:\n  api-key-required:\n    given: $.components.securitySchemes\n    severity: error\n"
+        "    then: {function: require_api_key, functionOptions: {type: apiKey}}\n"
+    )
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.0.0\ninfo: {title: T, version: '1'}\npaths: {}\n"
+        "components:\n  securitySchemes:\n    basic: {type: http, scheme: basic}\n"
+    )
+    got = results(tmp_path, ".spectral.yaml")
+    assert got == [("api-key-required", ("components", "securitySchemes"), "No apiKey security scheme", 0)]
+
+
+@needs_node
 def test_function_context(tmp_path):
     (tmp_path / "functions").mkdir()
     (tmp_path / "functions" / "ctx.js").write_text(textwrap.dedent("""

@@ -307,15 +307,17 @@ class Loader:
             return spec
         if isinstance(src, JsRulesetSource) and fname.startswith("js:"):
             return self._ruleset_js_function(src, fname, rule_name)
-        if fname not in ctx.functions:
+        candidates = [os.path.join(ctx.functions_dir, fname + ext) for ext in _FUNCTION_EXTS]
+        found = next((p for p in candidates if os.path.isfile(p)), None)
+        # Postman's exported custom rules name a function file without declaring it in `functions:`
+        postman_js = found is not None and found.endswith(".js") and not isinstance(src, JsRulesetSource)
+        if fname not in ctx.functions and not postman_js:
             hint = difflib.get_close_matches(fname, builtin_names() + ctx.functions, n=1)
             raise src.error(
                 f'rule "{rule_name}": unknown function "{fname}"'
                 + (f'; did you mean "{hint[0]}"?' if hint else "; declare custom functions in `functions:`"),
                 pointer,
             )
-        candidates = [os.path.join(ctx.functions_dir, fname + ext) for ext in _FUNCTION_EXTS]
-        found = next((p for p in candidates if os.path.isfile(p)), None)
         if found is None:
             raise src.error(
                 f'rule "{rule_name}": custom function "{fname}" not found: none of '
