@@ -339,3 +339,12 @@ def test_ibm_ruleset_finds_problems(npm_packages, tmp_path):
     # JavaScript functions of the package (operation summary, property casing) ran
     assert {"ibm-operation-summary", "ibm-property-casing-convention"} <= codes
     assert "rule-error" not in codes
+
+
+def test_nimma_regex_match_operator_in_given():
+    """IBM's ruleset uses nimma's `@property ~= "regex"` (= /regex/.test(@property))."""
+    from apigov_ls.engine.jsonpath import compile_path
+
+    path = compile_path('$.content[?(@property ~= "^application\\\\/json(;.*)*$")].schema')
+    data = {"content": {"application/json": {"schema": 1}, "application/json;v=2": {"schema": 2}, "text/json": {"schema": 3}}}
+    assert [p for p, _ in path.find(data)] == [("content", "application/json", "schema"), ("content", "application/json;v=2", "schema")]
