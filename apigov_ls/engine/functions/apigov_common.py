@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from typing import Any, Iterator
 
 from apigov_ls.engine.types import JsonPath
@@ -56,6 +57,21 @@ def iter_operations(root: Any) -> Iterator[tuple[JsonPath, dict]]:
             op = item.get(method)
             if isinstance(op, dict):
                 yield ("paths", key, method), op
+
+
+#: facts computed once per document, per thread (the server lints off the event loop);
+#: only the latest document is kept
+_memo = threading.local()
+
+
+def per_document(root: Any, key: Any, compute) -> Any:
+    """`compute()` once per (document, key): rules given per operation must not rescan all
+    operations each time (that is quadratic on APIs with hundreds of operations)."""
+    if getattr(_memo, "root", None) is not root:
+        _memo.root, _memo.values = root, {}
+    if key not in _memo.values:
+        _memo.values[key] = compute()
+    return _memo.values[key]
 
 
 def security_schemes(root: Any, oas2: bool) -> dict:

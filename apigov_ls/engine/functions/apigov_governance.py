@@ -190,47 +190,49 @@ def schema_description(schema: Any, options: Any, context) -> list[dict] | None:
     return [{"message": f'Reusable schema "{name}" has no description'}]
 
 
-_MAX_DEPTH = 24
+_MAX_DEPTH = 64
 
 
-def _reusable_ids(root: Any, oas2: bool) -> set[int]:
-    schemas = root.get("definitions") if oas2 else get_path(root, ("components", "schemas"))
-    return {id(v) for v in schemas.values()} if isinstance(schemas, dict) else set()
+def _raw_schema(context, path: tuple) -> Any:
+    """The schema's own text (unresolved) in the file that holds it: walking it instead of the
+    resolved view keeps `$ref`s visible and never expands shared schemas again and again."""
+    inventory = context.document_inventory
+    if inventory is None or not hasattr(inventory, "locate"):
+        return None
+    source_file, pointer, _ = inventory.locate(path)
+    return get_path(source_file.data, tuple(pointer))
 
 
-def _properties(schema: Any, path: tuple, reusable: set[int], depth: int = 0) -> Iterator[tuple[tuple, Any]]:
+def _properties(schema: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple, dict]]:
     """(path, property schema) for the properties of `schema` and of its inline subschemas.
-    Reusable schemas it references are not entered: they are checked as themselves."""
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+    A `$ref` is not entered: what it points at is a reusable schema, checked as itself."""
+    if not isinstance(schema, dict) or "$ref" in schema or depth > _MAX_DEPTH:
         return
     props = schema.get("properties")
     if isinstance(props, dict):
         for name, prop in props.items():
-            where = path + ("properties", name)
-            yield where, prop
-            if id(prop) not in reusable:
-                yield from _properties(prop, where, reusable, depth + 1)
-    for key in ("items", "additionalProperties"):
+            if isinstance(prop, dict):
+                where = path + ("properties", name)
+                yield where, prop
+                yield from _properties(prop, where, depth + 1)
+    for key in ("items", "additionalProperties", "not"):
         sub = schema.get(key)
-        if isinstance(sub, dict) and id(sub) not in reusable:
-            yield from _properties(sub, path + (key,), reusable, depth + 1)
-    for key in ("allOf", "anyOf", "oneOf"):
+        if isinstance(sub, dict):
+            yield from _properties(sub, path + (key,), depth + 1)
+    for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
         subs = schema.get(key)
         if isinstance(subs, list):
             for i, sub in enumerate(subs):
-                if isinstance(sub, dict) and id(sub) not in reusable:
-                    yield from _properties(sub, path + (key, i), reusable, depth + 1)
+                yield from _properties(sub, path + (key, i), depth + 1)
 
 
 def _inline_object(schema: Any) -> bool:
-    return isinstance(schema, dict) and isinstance(schema.get("properties"), dict) and bool(schema["properties"])
-
-
-def _came_through_ref(inventory: Any, path: tuple) -> bool:
-    """The value at `path` (resolved view) was reached through a `$ref` at its last step."""
-    if inventory is None or not hasattr(inventory, "locate"):
-        return False
-    return len(inventory.locate(path)[2]) > len(inventory.locate(path[:-1])[2])
+    return (
+        isinstance(schema, dict)
+        and "$ref" not in schema
+        and isinstance(schema.get("properties"), dict)
+        and bool(schema["properties"])
+    )
 
 
 @function(
@@ -238,34 +240,61 @@ def _came_through_ref(inventory: Any, path: tuple) -> bool:
     {"type": "object", "properties": {"check": {"enum": ["description", "reusable"]}}, "required": ["check"], "additionalProperties": False},
 )
 def schema_properties(schema: Any, options: dict, context) -> list[dict] | None:
-    """Properties of a reusable schema: `description` (each has one) or `reusable` (an object
-    property, or the items of an array property, is a $ref to a reusable schema, not inline)."""
-    root = resolved_root(context)
-    reusable = _reusable_ids(root, is_oas2(context))
+    """Properties of a reusable schema: `description` (each has one; a `$ref`'d property takes
+    its description from its target) or `reusable` (an object property, or the items of an array
+    property, is a `$ref` to a reusable schema rather than an inline object)."""
+    raw = _raw_schema(context, tuple(context.path))
     results = []
-    for where, prop in _properties(schema, tuple(context.path), reusable):
-        if not isinstance(prop, dict):
-            continue
+    for where, prop in _properties(raw, tuple(context.path)):
         if options["check"] == "description":
             if _blank(prop.get("description")) and "$ref" not in prop:
                 results.append({"message": f"{_upper_first(_location_words(context, where))} has no description", "path": where})
             continue
         for target, sub in ((where, prop), (where + ("items",), prop.get("items"))):
-            if _inline_object(sub) and id(sub) not in reusable and not _came_through_ref(context.document_inventory, target):
+            if _inline_object(sub):
                 words = _location_words(context, where)
                 results.append({"message": f"{_upper_first(words)} defines an inline object; reference a reusable schema instead", "path": target})
     return results or None
 
 
+#: keys whose values are data, not schemas (unless they name a property)
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def _arrays(node: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple, dict]]:
+    """(path, schema) of the `type: array` schemas in raw text, without entering `$ref`s."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return
+        kind = node.get("type")
+        if kind == "array" or (isinstance(kind, list) and "array" in kind):
+            yield path, node
+        in_properties = bool(path) and path[-1] == "properties"
+        for key, value in node.items():
+            if not in_properties and (key in _DATA_KEYS or str(key).startswith("x-")):
+                continue
+            if isinstance(value, (dict, list)):
+                yield from _arrays(value, path + (key,), depth + 1)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                yield from _arrays(value, path + (i,), depth + 1)
+
+
 @function("apigovArrayBounds")
-def array_bounds(schema: Any, options: Any, context) -> list[dict] | None:
-    """An array schema defines both minItems and maxItems."""
-    if not isinstance(schema, dict):
-        return None
-    missing = [k for k in ("minItems", "maxItems") if k not in schema]
-    if not missing:
-        return None
-    words = _location_words(context, tuple(context.path))
-    if not words.startswith("schema"):
-        words = f"schema in {words}"
-    return [{"message": f"Array {words} does not define {' or '.join(missing)}"}]
+def array_bounds(value: Any, options: Any, context) -> list[dict] | None:
+    """Array schemas define both minItems and maxItems. Given reusable objects and path items,
+    it walks their own text (not what they `$ref`: that is checked where it is defined), so each
+    array is looked at once however many operations share it."""
+    results = []
+    for where, schema in _arrays(_raw_schema(context, tuple(context.path)), tuple(context.path)):
+        missing = [k for k in ("minItems", "maxItems") if k not in schema]
+        if not missing:
+            continue
+        words = _location_words(context, where)
+        if not words.startswith("schema"):
+            words = f"schema in {words}"
+        results.append({"message": f"Array {words} does not define {' or '.join(missing)}", "path": where})
+    return results or None

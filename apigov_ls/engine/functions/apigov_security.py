@@ -14,6 +14,7 @@ from apigov_ls.engine.functions.apigov_common import (
     is_plain_http_url,
     iter_operations,
     operation_label,
+    per_document,
     resolved_root,
     security_schemes,
 )
@@ -103,7 +104,9 @@ _OPERATION_CHECKS = ("empty", "no-scheme", "unsecured")
 
 
 def _any_operation_enforces(root: Any) -> bool:
-    return any(enforces_security(op.get("security")) for _, op in iter_operations(root))
+    return per_document(
+        root, "any-operation-enforces", lambda: any(enforces_security(op.get("security")) for _, op in iter_operations(root))
+    )
 
 
 @function(

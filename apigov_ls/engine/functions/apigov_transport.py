@@ -11,6 +11,7 @@ from apigov_ls.engine.functions.apigov_common import (
     is_oas2,
     iter_operations,
     operation_label,
+    per_document,
     requirement_names,
     resolved_root,
     security_schemes,
@@ -198,7 +199,9 @@ def media_types(value: Any, options: dict, context) -> list[dict] | None:
         return None
     if field in value or field in root or not _relevant(field, root, path, value):
         return None
-    others = [op for p, op in iter_operations(root) if p != path and _relevant(field, root, p, op)]
-    if not any(field in op for op in others):
+    declaring = per_document(
+        root, ("declaring", field), lambda: [p for p, op in iter_operations(root) if field in op and _relevant(field, root, p, op)]
+    )
+    if not declaring:
         return None
     return [{"message": f"Operation {label} does not declare the media types it {verb} (no {field}, none global)", "path": path}]
