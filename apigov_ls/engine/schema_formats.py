@@ -20,7 +20,23 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-_DATE = re.compile(r"(\d\d\d\d)-(\d\d)-(\d\d)", re.ASCII)
+
+
+class _LazyRe:
+    """A regex compiled on first use: some of these are large, and most runs never check formats."""
+
+    __slots__ = ("_args", "_re")
+
+    def __init__(self, *args):
+        self._args = args
+        self._re = None
+
+    def __getattr__(self, name):
+        if self._re is None:
+            self._re = re.compile(*self._args)
+        return getattr(self._re, name)
+
+_DATE = _LazyRe(r"(\d\d\d\d)-(\d\d)-(\d\d)", re.ASCII)
 _DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 
@@ -32,7 +48,7 @@ def _date(s: str) -> bool:
     return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 and _is_leap(year) else _DAYS[month])
 
 
-_TIME = re.compile(r"(\d\d):(\d\d):(\d\d)(\.\d+)?(z|[+-]\d\d(?::?\d\d)?)?", re.ASCII | _I)
+_TIME = _LazyRe(r"(\d\d):(\d\d):(\d\d)(\.\d+)?(z|[+-]\d\d(?::?\d\d)?)?", re.ASCII | _I)
 
 
 def _time(s: str, with_zone: bool = False) -> bool:
@@ -45,7 +61,7 @@ def _time(s: str, with_zone: bool = False) -> bool:
     return ok and (not with_zone or m[5] != "")
 
 
-_DT_SEP = re.compile(r"t|\s", _I)
+_DT_SEP = _LazyRe(r"t|\s", _I)
 
 
 def _date_time(s: str) -> bool:
@@ -62,7 +78,7 @@ _IPV6_IN_URI = (
 )
 
 
-def _uri_regex(quote: str, scheme_required: bool) -> re.Pattern:
+def _uri_regex(quote: str, scheme_required: bool) -> "_LazyRe":
     """ajv-formats' `uri` and `uri-reference` regexes (they differ in the scheme and in `"`)."""
     unres = r"a-z0-9\-._~!$&'()*+,;="
     seg = rf"(?:[{unres}{quote}:@]|%[0-9a-f]{{2}})"
@@ -76,29 +92,29 @@ def _uri_regex(quote: str, scheme_required: bool) -> re.Pattern:
     )
     scheme = r"(?:[a-z][a-z0-9+\-.]*:)" + ("" if scheme_required else "?")
     tail = rf"(?:\?(?:[{unres}{quote}:@/?]|%[0-9a-f]{{2}})*)?(?:#(?:[{unres}{quote}:@/?]|%[0-9a-f]{{2}})*)?"
-    return re.compile(scheme + hier + ("" if scheme_required else "?") + tail, _I | re.ASCII)
+    return _LazyRe(scheme + hier + ("" if scheme_required else "?") + tail, _I | re.ASCII)
 
 
 _URI = _uri_regex("", True)
 _URI_REF = _uri_regex('"', False)
-_NOT_URI_FRAGMENT = re.compile(r"/|:")
+_NOT_URI_FRAGMENT = _LazyRe(r"/|:")
 
 
 def _uri(s: str) -> bool:
     return bool(_NOT_URI_FRAGMENT.search(s)) and bool(_URI.fullmatch(s))
 
 
-_EMAIL = re.compile(
+_EMAIL = _LazyRe(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?",
     _I | re.ASCII,
 )
-_HOSTNAME = re.compile(
+_HOSTNAME = _LazyRe(
     r"(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?", _I | re.ASCII
 )
-_IPV4 = re.compile(rf"(?:{_IPV4_PART}\.){{3}}{_IPV4_PART}", re.ASCII)
+_IPV4 = _LazyRe(rf"(?:{_IPV4_PART}\.){{3}}{_IPV4_PART}", re.ASCII)
 _V4 = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
-_IPV6 = re.compile(
+_IPV6 = _LazyRe(
     rf"((([0-9a-f]{{1,4}}:){{7}}([0-9a-f]{{1,4}}|:))|(([0-9a-f]{{1,4}}:){{6}}(:[0-9a-f]{{1,4}}|({_V4})|:))"
     rf"|(([0-9a-f]{{1,4}}:){{5}}(((:[0-9a-f]{{1,4}}){{1,2}})|:({_V4})|:))"
     rf"|(([0-9a-f]{{1,4}}:){{4}}(((:[0-9a-f]{{1,4}}){{1,3}})|((:[0-9a-f]{{1,4}})?:({_V4}))|:))"
@@ -108,26 +124,26 @@ _IPV6 = re.compile(
     rf"|(:(((:[0-9a-f]{{1,4}}){{1,7}})|((:[0-9a-f]{{1,4}}){{0,5}}:({_V4}))|:)))",
     _I | re.ASCII,
 )
-_DURATION = re.compile(r"P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)", re.ASCII)
-_URI_TEMPLATE = re.compile(
+_DURATION = _LazyRe(r"P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)", re.ASCII)
+_URI_TEMPLATE = _LazyRe(
     r"(?:(?:[^\x00-\x20\"'<>%\\^`{|}]|%[0-9a-f]{2})|\{[+#./;?&=,!@|]?(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?"
     r"(?:,(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?)*\})*",
     _I,
 )
-_URL = re.compile(
+_URL = _LazyRe(
     r"(?:https?|ftp):\/\/(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})"
     r"(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}"
     r"(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[a-z0-9\u00a1-\uffff]+-)*[a-z0-9\u00a1-\uffff]+)"
     r"(?:\.(?:[a-z0-9\u00a1-\uffff]+-)*[a-z0-9\u00a1-\uffff]+)*(?:\.(?:[a-z\u00a1-\uffff]{2,})))(?::\d{2,5})?(?:\/[^\s]*)?",
     _I,
 )
-_UUID = re.compile(r"(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", _I)
-_JSON_POINTER = re.compile(r"(?:\/(?:[^~/]|~0|~1)*)*")
-_JSON_POINTER_FRAG = re.compile(r"#(?:\/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*", _I)
-_REL_JSON_POINTER = re.compile(r"(?:0|[1-9][0-9]*)(?:#|(?:\/(?:[^~/]|~0|~1)*)*)")
+_UUID = _LazyRe(r"(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", _I)
+_JSON_POINTER = _LazyRe(r"(?:\/(?:[^~/]|~0|~1)*)*")
+_JSON_POINTER_FRAG = _LazyRe(r"#(?:\/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*", _I)
+_REL_JSON_POINTER = _LazyRe(r"(?:0|[1-9][0-9]*)(?:#|(?:\/(?:[^~/]|~0|~1)*)*)")
 # ajv's byte regex has the `m` flag: any line that is base64 passes
-_BYTE = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", re.MULTILINE)
-_Z_ANCHOR = re.compile(r"[^\\]\\Z")
+_BYTE = _LazyRe(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", re.MULTILINE)
+_Z_ANCHOR = _LazyRe(r"[^\\]\\Z")
 
 
 def _regex(s: str) -> bool:
