@@ -261,26 +261,54 @@ def schema_properties(schema: Any, options: dict, context) -> list[dict] | None:
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 
 
-def _arrays(node: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple, dict]]:
-    """(path, schema) of the `type: array` schemas in raw text, without entering `$ref`s."""
-    if depth > _MAX_DEPTH:
-        return
-    if isinstance(node, dict):
-        if "$ref" in node:
+#: where a ReusableObjects/path-item walk starts: targets there are checked as themselves
+_CHECKED_ROOTS = (("components",), ("definitions",), ("parameters",), ("responses",), ("paths",), ("webhooks",))
+
+
+class _ArrayWalk:
+    """Walks raw text for `type: array` schemas. A `$ref` to the root file's components (or
+    definitions, paths...) is not entered: that target is walked as itself. A `$ref` elsewhere
+    (another file, a non-reusable pointer) is entered once per walk, continuing the resolved path."""
+
+    def __init__(self, inventory, root_source: str):
+        self.inventory = inventory
+        self.root_source = root_source
+        self.active: set = set()
+        self.found: list[tuple[tuple, dict]] = []
+
+    def walk(self, node: Any, path: tuple, source: str, depth: int = 0) -> None:
+        if depth > _MAX_DEPTH:
             return
-        kind = node.get("type")
-        if kind == "array" or (isinstance(kind, list) and "array" in kind):
-            yield path, node
-        in_properties = bool(path) and path[-1] == "properties"
-        for key, value in node.items():
-            if not in_properties and (key in _DATA_KEYS or str(key).startswith("x-")):
-                continue
-            if isinstance(value, (dict, list)):
-                yield from _arrays(value, path + (key,), depth + 1)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, (dict, list)):
-                yield from _arrays(value, path + (i,), depth + 1)
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                self._follow(node["$ref"], path, source, depth)
+                return
+            kind = node.get("type")
+            if kind == "array" or (isinstance(kind, list) and "array" in kind):
+                self.found.append((path, node))
+            in_properties = bool(path) and path[-1] == "properties"
+            for key, value in node.items():
+                if not in_properties and (key in _DATA_KEYS or str(key).startswith("x-")):
+                    continue
+                if isinstance(value, (dict, list)):
+                    self.walk(value, path + (key,), source, depth + 1)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    self.walk(value, path + (i,), source, depth + 1)
+
+    def _follow(self, ref: str, path: tuple, source: str, depth: int) -> None:
+        target, pointer, error = self.inventory.target_of(ref, source)
+        if error or target is None or pointer is None:
+            return
+        if target == self.root_source and any(tuple(pointer[: len(r)]) == r for r in _CHECKED_ROOTS):
+            return
+        key = (target, tuple(pointer))
+        source_file = self.inventory.files.get(target)
+        if key in self.active or source_file is None:
+            return
+        self.active.add(key)
+        self.walk(get_path(source_file.data, tuple(pointer)), path, target, depth + 1)
 
 
 @function("apigovArrayBounds")
@@ -288,8 +316,14 @@ def array_bounds(value: Any, options: Any, context) -> list[dict] | None:
     """Array schemas define both minItems and maxItems. Given reusable objects and path items,
     it walks their own text (not what they `$ref`: that is checked where it is defined), so each
     array is looked at once however many operations share it."""
+    inventory = context.document_inventory
+    if inventory is None or not hasattr(inventory, "locate"):
+        return None
+    source_file, pointer, _ = inventory.locate(tuple(context.path))
+    walker = _ArrayWalk(inventory, inventory.source)
+    walker.walk(get_path(source_file.data, tuple(pointer)), tuple(context.path), source_file.path)
     results = []
-    for where, schema in _arrays(_raw_schema(context, tuple(context.path)), tuple(context.path)):
+    for where, schema in walker.found:
         missing = [k for k in ("minItems", "maxItems") if k not in schema]
         if not missing:
             continue
