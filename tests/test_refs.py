@@ -75,8 +75,27 @@ def test_circular_refs_terminate(tmp_path):
     )
     doc = build_document(root)
     node = doc.resolved["components"]["schemas"]["Node"]
-    assert node["properties"]["next"]["properties"]["next"] == {"$ref": "#/components/schemas/Node"}
+    # as in Spectral: a ref whose target leads back to the object holding it stays a $ref
+    assert node["properties"]["next"] == {"$ref": "#/components/schemas/Node"}
+    assert node["properties"]["self"] == {"$ref": "#"}
+    assert doc.resolved["components"]["schemas"]["A"] == {"$ref": "#/components/schemas/B"}
     assert not [p for p in doc.problems if p.code == "invalid-ref"]
+
+
+def test_refs_into_a_cycle_resolve_once(tmp_path):
+    root = write(
+        tmp_path,
+        "api.yaml",
+        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n"
+        "          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Parent'}\n"
+        "components:\n  schemas:\n    Parent:\n      properties:\n        child: {$ref: '#/components/schemas/Child'}\n"
+        "        name: {$ref: '#/components/schemas/Name'}\n    Child:\n      properties:\n        parent: {$ref: '#/components/schemas/Parent'}\n"
+        "    Name: {type: string}\n",
+    )
+    doc = build_document(root)
+    schema = doc.resolved["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["name"] == {"type": "string"}  # not part of a cycle: resolved
+    assert schema["properties"]["child"] == {"$ref": "#/components/schemas/Child"}  # Parent <-> Child: kept
 
 
 def test_remote_refs_are_not_fetched(tmp_path):

@@ -217,7 +217,10 @@ class Document:
         self._memo: dict[tuple[str, JsonPath], Any] = {}
         self._active: set[tuple[str, JsonPath]] = set()
         self._file_errors: dict[str, str] = {}
+        #: refs left as `$ref` in the resolved view because their target leads back to them
+        self._circular: set[tuple[str, JsonPath]] = set()
         self._parse_problems(root)
+        self._find_circular_refs()
         self.resolved = self._resolve_root()
 
     # -- Spectral's Document/DocumentInventory surface ------------------------------------------
@@ -273,6 +276,57 @@ class Document:
         except ValueError as err:
             return target, None, str(err)
         return target, pointer, None
+
+    # -- circular references --------------------------------------------------------------------------
+    def _find_circular_refs(self) -> None:
+        """Mark the refs whose target leads back to the object holding them.
+
+        Spectral's resolver leaves such refs unresolved, so a cycle of schemas that refer to each
+        other stays a set of `$ref`s instead of an expansion that grows with every path through
+        the cycle (Stripe's description would expand to tens of millions of nodes). A ref held at
+        H with target T is circular when T reaches, through refs, a ref target U that contains H:
+        U -> T is an edge (the ref sits inside U), so T and U are in one strongly connected
+        component of the graph of ref targets.
+        """
+        refs: list[tuple[str, JsonPath, tuple[str, JsonPath]]] = []
+        targets: set[tuple[str, JsonPath]] = set()
+        seen_files: set[str] = set()
+        todo = [self.root.path]
+        while todo:
+            path = todo.pop()
+            if path in seen_files:
+                continue
+            seen_files.add(path)
+            sf = self._file(path)
+            if sf is None or sf.data is None:
+                continue
+            for holder, ref in _iter_refs(sf.data):
+                target_file, pointer, error = self.target_of(ref, path)
+                if error or target_file is None or pointer is None:
+                    continue
+                key = (target_file, pointer)
+                refs.append((path, holder, key))
+                targets.add(key)
+                if target_file not in seen_files:
+                    todo.append(target_file)
+        if not refs:
+            return
+        # nodes: every ref target plus each file's root; a ref inside target U gives the edge U -> T
+        by_file: dict[str, set[JsonPath]] = {}
+        for f, ptr in targets:
+            by_file.setdefault(f, set()).add(ptr)
+        edges: dict[tuple[str, JsonPath], list[tuple[str, JsonPath]]] = {}
+        holders: list[list[tuple[str, JsonPath]]] = []
+        for source, holder, key in refs:
+            owners = [(source, holder[:i]) for i in range(len(holder) + 1) if holder[:i] in by_file.get(source, ()) or i == 0]
+            holders.append(owners)
+            for owner in owners:
+                edges.setdefault(owner, []).append(key)
+        scc = _strongly_connected(edges)
+        for (source, holder, key), owners in zip(refs, holders):
+            comp = scc.get(key)
+            if comp is not None and any(scc.get(owner) == comp for owner in owners):
+                self._circular.add((source, holder))
 
     def _resolve_root(self) -> Any:
         limit = sys.getrecursionlimit()
@@ -341,6 +395,8 @@ class Document:
             )
             return node
         self.graph.refs.append(Ref(source, path, ref, target_file, pointer))
+        if (source, path) in self._circular:
+            return node  # its target leads back here: keep the $ref (as Spectral does)
         key = (target_file, pointer)
         if key in self._memo:
             return self._memo[key]
@@ -422,6 +478,74 @@ class Document:
 
     def referenced_pointers(self, source: str | None = None) -> set[JsonPath]:
         return self.graph.targets_in(source or self.root.path)
+
+
+def _iter_refs(data: Any):
+    """(pointer of the holding object, $ref string) for every $ref in a file, without recursion."""
+    stack: list[tuple[Any, JsonPath]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield path, ref
+                continue
+            for k, v in node.items():
+                if isinstance(v, (dict, list)):
+                    stack.append((v, path + (k,)))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, (dict, list)):
+                    stack.append((v, path + (i,)))
+
+
+def _strongly_connected(edges: dict) -> dict:
+    """Tarjan's algorithm, iterative: node -> component id, for every node with an edge."""
+    index: dict = {}
+    low: dict = {}
+    comp: dict = {}
+    on_stack: set = set()
+    stack: list = []
+    counter = 0
+    nodes = set(edges)
+    for targets in edges.values():
+        nodes.update(targets)
+    for start in nodes:
+        if start in index:
+            continue
+        work = [(start, iter(edges.get(start, ())))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(edges.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    comp[member] = index[node]
+                    if member == node:
+                        break
+    return comp
 
 
 def build_document(path: str, text: str | None = None, *, loader: FileLoader | None = None) -> Document:
