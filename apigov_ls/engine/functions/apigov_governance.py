@@ -3,9 +3,11 @@ operation, parameter or schema at fault. The API-information rules are pure data
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Iterator
 
+from apigov_ls.document.model import encode_pointer
 from apigov_ls.engine.functions import function
 from apigov_ls.engine.functions.apigov_common import describe, get_path, is_oas2, operation_label, resolved_root
 
@@ -171,10 +173,9 @@ def _location_words(context, path: tuple) -> str:
     if inventory is None or not hasattr(inventory, "locate"):
         return describe(path)
     source_file, pointer, _ = inventory.locate(path)
-    words = describe(tuple(pointer))
     if source_file.path != inventory.source:
-        return f"{words} in {source_file.path.rsplit('/', 1)[-1]}"
-    return words
+        return f'schema "{os.path.basename(source_file.path)}#{encode_pointer(tuple(pointer))}"'
+    return describe(tuple(pointer))
 
 
 def _upper_first(text: str) -> str:
