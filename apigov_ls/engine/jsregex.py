@@ -2,8 +2,12 @@
 
 Spectral rulesets carry ECMAScript regexes (`pattern`'s `match`/`notMatch`, and the regexes the
 `casing` function builds). This module translates the JS syntax to an equivalent Python pattern
-once, at load time, and is the ONE place where such regexes are compiled and run: a time budget
-against catastrophic backtracking belongs in `JsRegex.test`.
+once, at load time, and is the ONE place where such regexes are compiled and run.
+
+Rulesets are untrusted input, and Python's `re` cannot be interrupted: `^(a+)+$` against a long
+"aaaa...b" runs for ever. Patterns therefore run on the `regex` module (same syntax as `re` in its
+default V0 mode) with a time budget per test: a test that exceeds REGEX_TIME_BUDGET raises
+JsRegexTimeout, which the rule runner reports as a `rule-error` naming the rule.
 
 Translated: `(?<name>..)`, `\\k<name>`, `\\d \\w \\s \\b` with JS (ASCII digit/word, Unicode space)
 semantics, `$`/`^` as end/start of input (of line with `m`, any JS line terminator), `.` (no line
@@ -24,11 +28,20 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["JsRegex", "JsRegexError", "compile_js", "parse_regex_literal"]
+import regex as _regex_mod
+
+__all__ = ["JsRegex", "JsRegexError", "JsRegexTimeout", "REGEX_TIME_BUDGET", "compile_js", "parse_regex_literal"]
+
+#: seconds one `test` may run before it is abandoned (real patterns take microseconds)
+REGEX_TIME_BUDGET = 0.5
 
 
 class JsRegexError(ValueError):
     """A regex that JavaScript rejects, or that cannot be run faithfully with Python's `re`."""
+
+
+class JsRegexTimeout(RuntimeError):
+    """A regex test ran over its time budget (catastrophic backtracking)."""
 
 
 _LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
@@ -46,7 +59,7 @@ class JsRegex:
 
     __slots__ = ("source", "flags", "python_pattern", "_compiled")
 
-    def __init__(self, source: str, flags: str, python_pattern: str, compiled: re.Pattern):
+    def __init__(self, source: str, flags: str, python_pattern: str, compiled):
         self.source = source
         self.flags = flags
         self.python_pattern = python_pattern
@@ -54,9 +67,14 @@ class JsRegex:
 
     def test(self, text: str) -> bool:
         # `y` (sticky) anchors at lastIndex, which Spectral resets to 0 before each test
-        if "y" in self.flags:
-            return self._compiled.match(text) is not None
-        return self._compiled.search(text) is not None
+        try:
+            if "y" in self.flags:
+                return self._compiled.match(text, timeout=REGEX_TIME_BUDGET) is not None
+            return self._compiled.search(text, timeout=REGEX_TIME_BUDGET) is not None
+        except TimeoutError:
+            raise JsRegexTimeout(
+                f"/{self.source}/{self.flags} ran over its {REGEX_TIME_BUDGET:g} s time budget on a {len(text)}-character value"
+            ) from None
 
     def __repr__(self) -> str:
         return f"/{self.source}/{self.flags}"
@@ -76,10 +94,11 @@ def compile_js(source: str, flags: str = "") -> JsRegex:
     if "v" in flags:
         raise JsRegexError(f"/{source}/{flags}: the 'v' (unicodeSets) flag is not supported")
     python_pattern = _Translator(source, flags).translate()
-    py_flags = re.IGNORECASE if "i" in flags else 0
+    py_flags = _regex_mod.IGNORECASE if "i" in flags else 0
     try:
-        compiled = re.compile(python_pattern, py_flags)
-    except re.error as exc:
+        re.compile(python_pattern, py_flags)  # the translation targets `re` syntax: keep its errors
+        compiled = _regex_mod.compile(python_pattern, py_flags | _regex_mod.VERSION0)
+    except (re.error, _regex_mod.error) as exc:
         raise JsRegexError(f"Unsupported regular expression: /{source}/{flags}: Python's re cannot run it ({exc})") from None
     regex = JsRegex(source, flags, python_pattern, compiled)
     _cache[key] = regex
