@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import weakref
 from importlib.resources import files
@@ -100,8 +101,6 @@ class Worker:
         for line in self.proc.stderr:  # type: ignore[union-attr]
             self.stderr_tail.append(line.rstrip("\n"))
             if echo:
-                import sys
-
                 sys.stderr.write("[js] " + line)
 
     def alive(self) -> bool:
@@ -242,7 +241,12 @@ def encode_shared(*roots: Any) -> tuple[list, list]:
             return [copy(v) if isinstance(v, (dict, list)) else v for v in node]
         return node
 
-    return table, [copy(r) for r in roots]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20000))  # deeply nested schemas (the resolver does the same)
+    try:
+        return table, [copy(r) for r in roots]
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _graph_nodes(document) -> dict:
