@@ -1,0 +1,180 @@
+;;; apigov.el --- apigov-ls (OpenAPI linting) for Eglot and lsp-mode  -*- lexical-binding: t; -*-
+
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "27.1"))
+;; Keywords: languages, tools
+
+;;; Commentary:
+
+;; apigov-ls lints OpenAPI 2.0/3.x descriptions with Spectral-compatible rulesets.
+;;
+;; Eglot (built in from Emacs 29; the `elpa-eglot' package on Debian's Emacs 28):
+;;   (require 'apigov)
+;;   (apigov-eglot-setup)            ; registers the server, starts it in YAML/JSON buffers
+;;
+;; lsp-mode (runs beside other YAML/JSON servers as an add-on client):
+;;   (require 'apigov)
+;;   (apigov-lsp-mode-setup)
+;;
+;; Settings are the defcustoms below (M-x customize-group RET apigov); they reach the server as
+;; initializationOptions, so restart the server after changing them.  `apigov-fix-on-save'
+;; applies the server's fix-all action (safe fixes only) before each save.
+
+;;; Code:
+
+(require 'cl-lib)
+
+(defgroup apigov nil
+  "OpenAPI governance and security linting with apigov-ls."
+  :group 'tools
+  :prefix "apigov-")
+
+(defcustom apigov-server-command '("apigov-ls")
+  "The server command: `apigov-ls' on PATH, or e.g. (\"python3\" \"-m\" \"apigov_ls.server\")."
+  :type '(repeat string))
+
+(defcustom apigov-ruleset nil
+  "A ruleset file or built-in name (spectral:oas, ...); nil: the nearest .spectral.{yaml,yml,json}."
+  :type '(choice (const :tag "Nearest .spectral file" nil) string))
+
+(defcustom apigov-run "onType"
+  "When to lint: while typing (debounced) or on open and save."
+  :type '(choice (const "onType") (const "onSave")))
+
+(defcustom apigov-debounce-ms 200
+  "With `apigov-run' onType: milliseconds to wait after the last change."
+  :type 'integer)
+
+(defcustom apigov-severity-overrides nil
+  "Severity per rule over the ruleset's: an alist (RULE . SEVERITY), SEVERITY one of
+\"error\" \"warn\" \"info\" \"hint\" \"off\"."
+  :type '(alist :key-type string :value-type string))
+
+(defcustom apigov-include nil
+  "Glob patterns of files to lint even without a root openapi/swagger key."
+  :type '(repeat string))
+
+(defcustom apigov-exclude nil
+  "Glob patterns of files never to lint."
+  :type '(repeat string))
+
+(defcustom apigov-trusted nil
+  "Non-nil lets rulesets run their custom functions (JavaScript or Python code).
+Only for repositories whose rulesets you trust.  This is a user option on purpose:
+a project's .dir-locals.el cannot switch it on."
+  :type 'boolean)
+;; never from .dir-locals.el: a cloned repository must not be able to enable its own code
+(put 'apigov-trusted 'risky-local-variable t)
+(put 'apigov-server-command 'risky-local-variable t)
+
+(defcustom apigov-fix-on-save nil
+  "Non-nil: apply the server's fix-all code action before saving a buffer it manages."
+  :type 'boolean)
+
+(defcustom apigov-major-modes '(yaml-mode yaml-ts-mode json-mode json-ts-mode js-json-mode)
+  "Major modes whose buffers apigov-ls checks."
+  :type '(repeat symbol))
+
+(defconst apigov-fix-all-kind "source.fixAll.apigov"
+  "The code action kind of the server's fix-all action.")
+
+(defconst apigov-install-command "python3 -m pip install apigov-ls"
+  "How to install the server.")
+
+(defun apigov-settings ()
+  "The server's \"apigov\" settings, ready for JSON."
+  (let ((overrides (make-hash-table :test 'equal)))
+    (dolist (entry apigov-severity-overrides)
+      (puthash (car entry) (cdr entry) overrides))
+    (list :ruleset apigov-ruleset            ; nil is JSON null: the nearest .spectral file
+          :run apigov-run
+          :debounceMs apigov-debounce-ms
+          :severityOverrides overrides
+          :include (vconcat apigov-include)
+          :exclude (vconcat apigov-exclude)
+          :trusted (if apigov-trusted t :json-false))))
+
+(defun apigov--check-server ()
+  "Signal a `user-error' with the install command when the server program is missing."
+  (let ((program (car apigov-server-command)))
+    (unless (and program (or (file-executable-p program) (executable-find program)))
+      (user-error "apigov: `%s' not found; install it with: %s (or set `apigov-server-command')"
+                  program apigov-install-command))))
+
+;;;; Eglot
+
+(declare-function eglot-code-actions "eglot")
+(declare-function eglot-current-server "eglot")
+(declare-function eglot-managed-p "eglot")
+(defvar eglot-server-programs)
+
+(defun apigov-eglot-contact (&optional _interactive)
+  "The Eglot contact for apigov-ls: the command and its initializationOptions."
+  (apigov--check-server)
+  (append apigov-server-command
+          (list :initializationOptions (lambda (_server) (apigov-settings)))))
+
+(defun apigov-eglot-fix-all ()
+  "Apply the server's fix-all action to the buffer.  Return non-nil when one was applied."
+  (interactive)
+  (condition-case err
+      (progn (eglot-code-actions (point-min) (point-max) apigov-fix-all-kind t) t)
+    (error
+     (when (called-interactively-p 'any)
+       (message "apigov: %s" (error-message-string err)))
+     nil)))
+
+(defun apigov--eglot-fix-before-save ()
+  (when (eglot-current-server)
+    (apigov-eglot-fix-all)))
+
+(defun apigov--eglot-managed ()
+  "Add or remove the buffer's fix-on-save hook as Eglot starts or stops managing it."
+  (if (and apigov-fix-on-save (eglot-managed-p) (apply #'derived-mode-p apigov-major-modes))
+      (add-hook 'before-save-hook #'apigov--eglot-fix-before-save nil t)
+    (remove-hook 'before-save-hook #'apigov--eglot-fix-before-save t)))
+
+;;;###autoload
+(defun apigov-eglot-setup (&optional no-autostart)
+  "Register apigov-ls with Eglot; unless NO-AUTOSTART, start it in `apigov-major-modes' buffers."
+  (require 'eglot)
+  (add-to-list 'eglot-server-programs (cons apigov-major-modes #'apigov-eglot-contact))
+  (add-hook 'eglot-managed-mode-hook #'apigov--eglot-managed)
+  (unless no-autostart
+    (dolist (mode apigov-major-modes)
+      (add-hook (intern (format "%s-hook" mode)) #'eglot-ensure))))
+
+;;;; lsp-mode
+
+(declare-function lsp-register-client "lsp-mode")
+(declare-function make-lsp-client "lsp-mode")
+(declare-function lsp-stdio-connection "lsp-mode")
+(declare-function lsp-activate-on "lsp-mode")
+(declare-function lsp-execute-code-action-by-kind "lsp-mode")
+
+(defun apigov--lsp-fix-before-save ()
+  (ignore-errors (lsp-execute-code-action-by-kind apigov-fix-all-kind)))
+
+(defun apigov-lsp-fix-all ()
+  "Apply the server's fix-all action to the buffer (lsp-mode)."
+  (interactive)
+  (lsp-execute-code-action-by-kind apigov-fix-all-kind))
+
+;;;###autoload
+(defun apigov-lsp-mode-setup ()
+  "Register apigov-ls with lsp-mode, as an add-on beside other YAML/JSON servers."
+  (require 'lsp-mode)
+  (lsp-register-client
+   (make-lsp-client
+    :new-connection (lsp-stdio-connection (lambda () (apigov--check-server) apigov-server-command))
+    :activation-fn (lsp-activate-on "yaml" "json")
+    :server-id 'apigov
+    :add-on? t
+    :initialization-options #'apigov-settings))
+  (add-hook 'lsp-after-open-hook
+            (lambda ()
+              (when (and apigov-fix-on-save (apply #'derived-mode-p apigov-major-modes))
+                (add-hook 'before-save-hook #'apigov--lsp-fix-before-save nil t)))))
+
+(provide 'apigov)
+;;; apigov.el ends here

@@ -1,0 +1,8 @@
+-- Neovim 0.11+: with editors/nvim on 'runtimepath', `vim.lsp.enable("apigov")` uses this configuration.
+-- Override settings with vim.lsp.config("apigov", { settings = { apigov = { ruleset = "spectral:oas" } } }).
+return {
+  cmd = { "apigov-ls" },
+  filetypes = { "yaml", "json" },
+  root_markers = { ".spectral.yaml", ".spectral.yml", ".spectral.json", ".git" },
+  settings = { apigov = {} },
+}
