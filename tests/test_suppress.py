@@ -6,7 +6,7 @@ import json
 
 from apigov_ls.document.model import FileLoader
 from apigov_ls.engine.ruleset import load_ruleset
-from apigov_ls.fixes import apply_edits, code_actions
+from apigov_ls.fixes import apply_edits, code_actions, edit_ranges
 from apigov_ls.lint import lint_file
 
 DOC = """\
@@ -84,6 +84,9 @@ def test_ignore_quick_fix_in_yaml_writes_a_comment_that_silences_the_result(tmp_
     target = next(r for r in report.results if r.code == "path-keys-no-trailing-slash")
     ignore = [f for f in code_actions(target, report.document) if f.kind == "ignore"]
     assert ignore and ignore[0].title == "Ignore path-keys-no-trailing-slash here"
+    ranges = edit_ranges(ignore[0], report.document)
+    assert list(ranges) == [target.source]
+    assert ranges[target.source][0][0].start.line == target.range.start.line  # inserted above the reported line
     fixed = apply_edits(DOC, ignore[0].edits)
     assert "  # apigov-ignore: path-keys-no-trailing-slash\n  /a/:\n" in fixed
     after = _codes(_lint(tmp_path, fixed))

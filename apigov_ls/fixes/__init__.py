@@ -25,7 +25,17 @@ def code_actions(result, document, *, include_ignore: bool = True) -> list[Fix]:
     return out
 
 
+def edit_ranges(fix: Fix, document) -> dict[str, list[tuple]]:
+    """A fix's edits as file -> [(Range, new_text)] with code-point (line, character) positions,
+    for editors (the language server converts them to its client's encoding)."""
+    out: dict[str, list[tuple]] = {}
+    for e in fix.edits:
+        lines = document.files[e.file].source_map.lines
+        out.setdefault(e.file, []).append((lines.range(e.start_offset, e.end_offset), e.new_text))
+    return out
+
+
 __all__ = [
     "EditConflict", "EditError", "FileEditor", "Fix", "FixOutcome", "Safety", "TextEdit", "apply_edits",
-    "code_actions", "editor", "fix_document", "fixable_codes", "fixer", "fixes_for", "ignore_fix", "write_fixed",
+    "code_actions", "edit_ranges", "editor", "fix_document", "fixable_codes", "fixer", "fixes_for", "ignore_fix", "write_fixed",
 ]
