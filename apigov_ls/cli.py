@@ -33,6 +33,29 @@ def _severity_arg(value: str) -> Severity:
     return sev
 
 
+def _size_arg(value: str) -> int:
+    units = {"k": 1024, "m": 1024 * 1024, "g": 1024 * 1024 * 1024}
+    text = value.strip().lower().removesuffix("b")
+    scale = units.get(text[-1:], 1)
+    try:
+        size = int(float(text[:-1] if scale > 1 else text) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (use bytes, or e.g. 512K, 20M)") from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError("the size must be positive")
+    return size
+
+
+def ref_roots(paths: Sequence[str], extra: Sequence[str]) -> list[str]:
+    """Folders $refs may read from: the current folder, each linted file's folder (and below), --allow-ref-root.
+
+    A description from an untrusted repository must not pull ~/.ssh/id_rsa into a report through
+    `$ref: ../../../../home/me/.ssh/id_rsa`; refs elsewhere get a diagnostic instead."""
+    roots = [os.getcwd(), *(os.path.abspath(d) for d in extra)]
+    roots += [os.path.dirname(os.path.abspath(p)) for p in paths if not p.startswith("<")]
+    return list(dict.fromkeys(roots))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from apigov_ls.reporters import FORMATS
 
@@ -52,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--stdin-filepath", metavar="NAME", help="lint standard input, reported under this file name")
     lint.add_argument("--ignore-unknown-format", action="store_true", help="do not fail on files that are not API descriptions")
     lint.add_argument("--no-color", action="store_true", help="no colours in stylish output")
+    lint.add_argument("--max-file-size", type=_size_arg, default=None, metavar="SIZE",
+                      help="files larger than this are not parsed (bytes, or with a K/M suffix; default 20M)")
+    lint.add_argument("--allow-ref-root", action="append", default=[], metavar="DIR",
+                      help="$refs may also read files under DIR (by default only the current folder and the linted files' folders)")
     from apigov_ls import cli_rules  # rules, explain, score; lint's --score-weights/--min-score
 
     cli_rules.add_score_options(lint)
@@ -141,7 +168,9 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
     done = fix_cli.before_lint(args, paths, stdin_text, ruleset_for, out, err)
     if done is not None:
         return done
-    loader = FileLoader()
+    from apigov_ls.document.parse import DEFAULT_MAX_SIZE
+
+    loader = FileLoader(allowed_roots=ref_roots(paths, args.allow_ref_root), max_size=args.max_file_size or DEFAULT_MAX_SIZE)
     results: list[LintResult] = []
     unknown: list[str] = []
     rulesets_used: set[str] = set()

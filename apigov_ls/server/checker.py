@@ -14,6 +14,7 @@ changed version (or was opened/closed) meanwhile.
 from __future__ import annotations
 
 import asyncio
+import os
 import logging
 import time
 from concurrent.futures import Executor
@@ -113,14 +114,19 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
     from apigov_ls.server.symbol_index import workspace_entries
 
     started = time.perf_counter()
-    loader = FileLoader(dict(job.overlays), cache=cache)
+    from apigov_ls.document.parse import DEFAULT_MAX_SIZE
+
+    # $refs read only inside the workspace folders, the checked file's own folder and allowedRefRoots
+    roots = [*job.folders, os.path.dirname(job.root), *job.settings.allowed_ref_roots]
+    loader = FileLoader(dict(job.overlays), cache=cache, allowed_roots=roots,
+                        max_size=job.settings.max_file_size or DEFAULT_MAX_SIZE)
     loaded = rulesets.for_file(job.root, job.settings, job.overlays, job.folders)
     problem = None
     if loaded.error is not None:
         problem = RulesetProblem(loaded.key, loaded.error.reason, loaded.error.file, loaded.error.line)
     versions: dict[str, int] = {}
     try:
-        report = lint_file(job.root, loaded.ruleset, loader=loader)
+        report = _incremental_check(job, loaded.ruleset, loader) or lint_file(job.root, loaded.ruleset, loader=loader)
     except FileError as err:
         return Analysis(job.root, versions, [job.root], error=str(err), is_description=False, ruleset_problem=problem,
                         ruleset_files=sorted(loaded.files))
@@ -132,6 +138,36 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
     symbols = [e for sf in document.files.values() for e in workspace_entries(sf)]
     return Analysis(job.root, versions, list(document.files), findings, list(document.graph.refs), symbols,
                     loaded.key, problem, sorted(loaded.files), is_description, seconds=time.perf_counter() - started)
+
+
+#: open roots whose IncrementalLinter this worker keeps (the server routes a root to one worker)
+MAX_LINTERS = 4
+
+
+def _incremental_check(job: CheckJob, ruleset, loader):
+    """Check an open root with the IncrementalLinter this worker keeps for it (None: not open)."""
+    from apigov_ls.incremental import IncrementalLinter
+    from apigov_ls.lint import LintReport
+
+    text = job.overlays.get(job.root)
+    if text is None:
+        return None
+    linters: dict = _worker_state.setdefault("linters", {})
+    entry = linters.pop(job.root, None)
+    try:
+        if entry is None or entry[0] is not ruleset:
+            linter = IncrementalLinter(job.root, ruleset, text=text, loader=loader)
+        else:
+            linter = entry[1]
+            linter.loader.overlays = dict(job.overlays)  # other open files, for full checks
+            linter.set_text(text)
+    except Exception:  # never worse than a plain check: drop the state, lint from scratch
+        log.exception("incremental check of %s failed", job.root)
+        return None
+    linters[job.root] = (ruleset, linter)  # most recently used last
+    while len(linters) > MAX_LINTERS:
+        linters.pop(next(iter(linters)))
+    return LintReport(linter.path, linter.document, list(linter.results))
 
 
 def _client_range(rng, lines, encoding: str) -> ClientRange:

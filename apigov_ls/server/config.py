@@ -28,6 +28,10 @@ class Settings:
     #: workspace trust: custom ruleset code (functions) only runs when true
     trusted: bool = False
     debounce_ms: int = 200
+    #: files larger than this (characters) are not parsed; None: the parser's default (20 MB)
+    max_file_size: int | None = None
+    #: besides the workspace folders, $refs may read files under these folders
+    allowed_ref_roots: tuple[str, ...] = ()
 
     def matches(self, path: str, patterns: tuple[str, ...], roots: list[str]) -> bool:
         return any(glob_match(path, p, roots) for p in patterns)
@@ -121,6 +125,20 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
             values["debounce_ms"] = raw["debounceMs"]
         else:
             errors.append("debounceMs must be an integer between 0 and 5000")
+    if "maxFileSize" in raw:
+        v = raw["maxFileSize"]
+        if v is None:
+            values["max_file_size"] = None
+        elif isinstance(v, int) and not isinstance(v, bool) and v > 0:
+            values["max_file_size"] = v
+        else:
+            errors.append("maxFileSize must be a positive number of bytes")
+    if "allowedRefRoots" in raw:
+        v = raw["allowedRefRoots"]
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            values["allowed_ref_roots"] = tuple(os.path.abspath(os.path.expanduser(x)) for x in v)
+        else:
+            errors.append("allowedRefRoots must be a list of folders")
     merged = {**base.__dict__, **values}
     return Settings(**merged), errors
 
