@@ -155,3 +155,48 @@ def test_corpus_results_are_explainable(ruleset) -> None:
             hit_everything.setdefault(code, []).append(per_rule.get(code, set()) >= ops)
     assert hit_everything
     assert [code for code, hits in hit_everything.items() if all(hits)] == []
+
+
+# -- apigov:recommended ------------------------------------------------------------------------------------
+RECOMMENDED_DOC = Path(__file__).resolve().parents[1] / "docs" / "recommended.md"
+
+
+def test_recommended_governance_selection_matches_its_documentation() -> None:
+    """docs/recommended.md's table says which governance rules are on; the ruleset agrees."""
+    documented = {}
+    for line in RECOMMENDED_DOC.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\| `(apigov-gov-[a-z0-9-]+)` \| (on|off)", line)
+        if m:
+            documented[m.group(1)] = m.group(2) == "on"
+    recommended = load_ruleset("apigov:recommended")
+    governance = load_ruleset(NAME)
+    assert set(documented) == set(governance.rules)
+    assert {name: recommended.rules[name].enabled for name in documented} == documented
+
+
+def test_recommended_has_all_security_rules_and_no_duplicates() -> None:
+    recommended = load_ruleset("apigov:recommended")
+    security = load_ruleset("apigov:security")
+    assert all(recommended.rules[name].enabled for name in security.rules)
+    duplicates = ["oas2-operation-security-defined", "oas3-operation-security-defined",
+                  "owasp:api8:2023-no-server-http", "owasp:api8:2023-no-scheme-http",
+                  "owasp:api2:2023-auth-insecure-schemes", "owasp:api2:2023-write-restricted",
+                  "owasp:api2:2023-read-restricted", "info-description", "path-keys-no-trailing-slash"]
+    on = {name for name in duplicates if recommended.rules[name].enabled}
+    # spectral:oas keeps the info/path rules; apigov's duplicates of them are the ones switched off
+    assert on == {"info-description", "path-keys-no-trailing-slash"}
+    assert not recommended.rules["apigov-gov-info-description"].enabled
+    assert not recommended.rules["apigov-gov-path-trailing-slash"].enabled
+
+
+def test_recommended_reports_an_insecure_server_and_an_api_key_in_the_query_once(tmp_path) -> None:
+    doc = deep_merge(dict(version_bases(BASES, "oas3"))["3.0"], {
+        "servers": [{"url": "http://api.example.com"}],
+        "security": [{"key": []}],
+        "components": {"securitySchemes": {"key": {"type": "apiKey", "name": "api_key", "in": "query"}}},
+    })
+    codes = Counter(r.code for r in lint_data(doc, load_ruleset("apigov:recommended"), tmp_path))
+    assert codes["apigov-sec-server-http"] == 1
+    assert codes["apigov-sec-api-key-over-http"] == 1
+    assert codes["owasp:api2:2023-no-api-keys-in-url"] == 1
+    assert "owasp:api8:2023-no-server-http" not in codes
