@@ -37,6 +37,13 @@ def lint_file(path: str, ruleset: Ruleset, *, text: str | None = None, loader: F
     path = path if path.startswith("<") else os.path.abspath(path)
     document = build_document(path, text, loader=loader)
     effective = effective_ruleset(ruleset, path)
+    rules, entries = select_rules(effective, path)
+    results = lint_document(document, effective, rules=rules)
+    return LintReport(path, document, finish_results(results, document, entries, path))
+
+
+def select_rules(effective: Ruleset, path: str) -> tuple[list | None, list]:
+    """The rules to run for `path` (None: every enabled rule) and its pointer overrides."""
     entries = pointer_overrides(effective, path)
     rules = None
     if entries:
@@ -47,7 +54,11 @@ def lint_file(path: str, ruleset: Ruleset, *, text: str | None = None, loader: F
             if rule is not None and not rule.enabled and "not_runnable" not in rule.extensions:
                 sev = rule.extensions.get("severity_if_enabled") or Severity.WARN
                 rules.append(dataclasses.replace(rule, severity=sev, extensions={**rule.extensions, "pointer_only": True}))
-    results = lint_document(document, effective, rules=rules)
+    return rules, entries
+
+
+def finish_results(results: list[LintResult], document: Document, entries: list, path: str) -> list[LintResult]:
+    """Pointer-override severities, suppressions, then the reporting order."""
     if entries:
         adjusted = []
         for r in results:
@@ -64,4 +75,4 @@ def lint_file(path: str, ruleset: Ruleset, *, text: str | None = None, loader: F
 
     results = apply_suppressions(results, document)
     results.sort(key=LintResult.sort_key)
-    return LintReport(path, document, results)
+    return results

@@ -321,7 +321,12 @@ class Compiler:
             return lambda inst, path, errs, dyn, ev: cell[0](inst, path, errs, dyn, ev)
         cell = [None, node]  # keeps `node` alive while its id is a cache key
         self._cache[key] = cell
-        cell[0] = self._build(node, base, track, sp)
+        try:
+            cell[0] = self._build(node, base, track, sp)
+        except BaseException:
+            # an invalid schema must fail the same way every time, not leave an empty cell behind
+            del self._cache[key]
+            raise
         return cell[0]
 
     def _build(self, node: Any, base: str, track: bool, sp: str) -> Check:

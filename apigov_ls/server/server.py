@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -18,6 +17,8 @@ from apigov_ls.server.config import SECTION, parse_settings
 from apigov_ls.server.convert import SOURCE, encoding_name, to_diagnostic, to_lsp_position
 from apigov_ls.server.diagnostics import DiagnosticPublisher, DiagnosticStore, Entry
 from apigov_ls.server.feature import LanguageFeature
+from apigov_ls.server.pinned_pool import PinnedPool
+from apigov_ls.server.protocol import AnsweringProtocol
 from apigov_ls.server.rulesets import RULESET_BASENAMES
 from apigov_ls.server.workspace import ApiWorkspace, Snapshot, path_to_uri, scan_folders, uri_to_path
 
@@ -30,14 +31,15 @@ SETTLE_TIMEOUT = 10.0
 
 class ApigovLanguageServer(LanguageServer):
     def __init__(self, max_check_workers: int = 2):
-        super().__init__("apigov-ls", __version__)
+        super().__init__("apigov-ls", __version__, protocol_cls=AnsweringProtocol)
         self.api = ApiWorkspace()
         self.store = DiagnosticStore()
         self.publisher = DiagnosticPublisher(self, self.store)
         #: parse cache for navigation requests in this process (path -> (stamp, SourceFile))
         self.parse_cache: dict = {}
-        # processes, not threads: libyaml holds the GIL while it composes a large file
-        self.check_pool = ProcessPoolExecutor(max_workers=max_check_workers, mp_context=multiprocessing.get_context("spawn"))
+        # processes, not threads: libyaml holds the GIL while it composes a large file; each root
+        # is checked by the same worker, which keeps its incremental state (pinned_pool.py)
+        self.check_pool = PinnedPool(max_check_workers, mp_context=multiprocessing.get_context("spawn"))
         self.checker = Checker(self.check_pool, self._job, self.snapshot, self.open_versions, self._on_analysis)
         self.ruleset_generation = 0
         self.features: list[LanguageFeature] = []

@@ -1,0 +1,452 @@
+"""Incremental re-parsing of YAML: re-parse only the block-mapping member an edit falls in.
+
+`reparse(parsed, edit)` updates a ParsedText in place for one text edit, or returns None when it
+cannot prove that re-parsing a region gives what a full parse would (the caller then parses
+the whole text). The region is the smallest member `key: value` of a block mapping whose text
+(from the key's line to the next sibling's line) strictly contains the edit. It is re-parsed
+on its own, from its key line up to the next token after it (so that block ends carry the same
+marks as in a full parse), and must come back as one member with the same key.
+
+Not incremental (full parse instead): JSON and flow collections, documents with parse
+problems, edits touching a key or its indentation, anchors/aliases in the old or new region,
+a region that no longer parses on its own or that now holds more or other keys.
+
+Data stays persistent: the new value is spliced in by copying the containers on the path from
+the root (never mutating a container in place), so caches keyed by object identity stay valid.
+Positions after the edit are shifted lazily (see `ShiftingPositions`), lines incrementally.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+from apigov_ls.document.parse import ParsedText, _compose_fast, _Converter, _AliasBomb, _TooDeep
+from apigov_ls.document.positions import LineIndex
+from apigov_ls.document.sourcemap import SourceMap
+
+#: members tried, innermost first, and the largest member text re-parsed alone
+MAX_ATTEMPTS = 4
+MAX_CHUNK = 512 * 1024
+#: past this many logged edits every position is shifted at once (keeps reads cheap)
+MAX_LOG = 200
+#: a node starting with one of these has an anchor, is an alias, or has a tag (`!x &a v`)
+_NODE_MARKS = frozenset("&*!")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace text[start:end] (code-point offsets) by `text`."""
+
+    start: int
+    end: int
+    text: str
+
+    def apply(self, text: str) -> str:
+        return text[: self.start] + self.text + text[self.end :]
+
+    @property
+    def delta(self) -> int:
+        return len(self.text) - (self.end - self.start)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, comparing 4 KiB blocks first (slices compare at C speed)."""
+    n = min(len(a), len(b))
+    i, block = 0, 4096
+    while i < n and a[i : i + block] == b[i : i + block]:
+        i += block
+    end = min(i + block, n)
+    while i < end and a[i] == b[i]:
+        i += 1
+    return min(i, n)
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """Length of the common suffix, at most `limit`."""
+    la, lb = len(a), len(b)
+    i, block = 0, 4096
+    while i < limit:
+        step = min(block, limit - i)
+        if a[la - i - step : la - i] != b[lb - i - step : lb - i]:
+            break
+        i += step
+    else:
+        return limit
+    while i < limit and a[la - i - 1] == b[lb - i - 1]:
+        i += 1
+    return i
+
+
+def diff_edit(old: str, new: str) -> TextEdit | None:
+    """The single edit turning `old` into `new` (common prefix and suffix removed); None if equal."""
+    if old == new:
+        return None
+    prefix = _common_prefix(old, new)
+    suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
+    return TextEdit(prefix, len(old) - suffix, new[prefix : len(new) - suffix])
+
+
+def _shift_offset(o: int, log: list) -> int:
+    for at, delta in log:
+        if o >= at:
+            o += delta
+    return o
+
+
+def _shift_entry(pos: Any, log: list) -> Any:
+    if type(pos) is dict:
+        return {k: tuple(_shift_offset(o, log) for o in e) for k, e in pos.items()}
+    return [tuple(_shift_offset(o, log) for o in e) for e in pos]
+
+
+class ShiftingPositions(dict):
+    """`SourceMap.positions` whose entries are shifted on first read after an edit.
+
+    Each container's entry is stored in the coordinates of the edit generation it was written in;
+    `log[g]` is (old end offset, delta) of edit g. Reading an entry written before the latest edit
+    applies the later edits and stores the result, so each entry is shifted at most once per
+    edit, and only if somebody reads it.
+    """
+
+    __slots__ = ("log", "gen")
+
+    def __init__(self, base: dict):
+        super().__init__(base)
+        self.log: list[tuple[int, int]] = []
+        self.gen: dict[int, int] = {}
+
+    def _current(self, key, value):
+        g = self.gen.get(key, 0)
+        if g == len(self.log):
+            return value
+        value = _shift_entry(value, self.log[g:])
+        dict.__setitem__(self, key, value)
+        self.gen[key] = len(self.log)
+        return value
+
+    def get(self, key, default=None):
+        value = dict.get(self, key)
+        if value is None:
+            return default
+        return self._current(key, value)
+
+    def __getitem__(self, key):
+        return self._current(key, dict.__getitem__(self, key))
+
+    def __setitem__(self, key, value) -> None:
+        dict.__setitem__(self, key, value)
+        self.gen[key] = len(self.log)
+
+    def __delitem__(self, key) -> None:
+        dict.__delitem__(self, key)
+        self.gen.pop(key, None)
+
+    def values(self):  # noqa: D401 - every reader sees current coordinates
+        return [self[k] for k in self.keys()]
+
+    def items(self):
+        return [(k, self[k]) for k in self.keys()]
+
+    def record(self, at: int, delta: int) -> None:
+        """Log an edit: offsets >= `at` (old coordinates) move by `delta`."""
+        if delta == 0:
+            return
+        self.log.append((at, delta))
+        if len(self.log) > MAX_LOG:
+            for key in list(self.keys()):
+                self[key]  # materialise
+            self.log.clear()
+            self.gen.clear()
+
+
+def shifting_source_map(parsed: ParsedText) -> None:
+    """Give a freshly parsed text positions that can be shifted lazily (idempotent)."""
+    sm = parsed.source_map
+    if not isinstance(sm.positions, ShiftingPositions):
+        sm.positions = ShiftingPositions(sm.positions)
+
+
+def updated_lines(lines: LineIndex, new_text: str, edit: TextEdit) -> LineIndex:
+    """The LineIndex of `new_text` from the old one: line starts before the edit are kept,
+    those after it move by the edit's delta, the edited lines are scanned again."""
+    starts = lines.starts
+    # a line starts at p when text[p-1] is "\n", or "\r" not followed by "\n": p depends on the two
+    # characters around it, so starts up to the line before the edit and from edit.end + 1 on are kept
+    first = bisect_right(starts, max(edit.start - 1, 0)) - 1
+    scan_from = starts[first]
+    new_end = edit.start + len(edit.text)
+    mid = [m.end() for m in _LINE_BREAK.finditer(new_text, scan_from, new_end + 1)]
+    mid = [p for p in mid if p <= new_end]
+    after = bisect_left(starts, edit.end + 1)
+    delta = edit.delta
+    out = LineIndex.__new__(LineIndex)
+    out.text = new_text
+    out.starts = starts[: first + 1] + mid + [s + delta for s in starts[after:]]
+    return out
+
+
+@dataclass(slots=True)
+class Splice:
+    """What `reparse` changed: the member at `path` got `new` instead of `old`."""
+
+    path: tuple
+    old: Any
+    new: Any
+    edit: TextEdit
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _next_token(text: str, i: int) -> int:
+    """First offset at or after `i` that is not whitespace or a comment line."""
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+        elif c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        else:
+            return i
+    return n
+
+
+def _find_members(parsed: ParsedText, edit: TextEdit) -> list:
+    """The block-mapping members whose line range strictly contains the edit, outermost first.
+
+    Each is (path, chunk start, chunk end) in old-text coordinates."""
+    text = parsed.text
+    positions = parsed.source_map.positions
+    node = parsed.data
+    path: tuple = ()
+    node_end = len(text)
+    best: list = []
+    s, e = edit.start, edit.end
+    while True:
+        pos = positions.get(id(node))
+        if pos is None:
+            return best
+        if type(node) is dict:
+            entries = list(pos.items())
+            # members are in document order: the last one whose key starts before the edit
+            idx = None
+            lo, hi = 0, len(entries)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if entries[mid][1][0] < s:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            idx = lo - 1
+            if idx < 0:
+                return best
+            key, (ks, ke, vs, ve) = entries[idx]
+            member_end = _line_start(text, entries[idx + 1][1][0]) if idx + 1 < len(entries) else node_end
+            if not (e < member_end and s > ks):
+                return best
+            line_start = _line_start(text, ks)
+            if text[line_start:ks].strip(" ") != "":
+                return best  # `- key:` or a flow mapping: not a member on its own line
+            if key not in node:
+                return best
+            best.append((path + (key,), line_start, member_end))
+            child = node[key]
+            if type(child) not in (dict, list) or vs >= ve or text[vs] in "{[":
+                return best
+            node, path, node_end = child, path + (key,), member_end
+        elif type(node) is list:
+            idx = None
+            for i, (vs, ve) in enumerate(pos):
+                if vs <= s < ve or (vs <= s and i == len(pos) - 1):
+                    idx = i
+                    break
+            if idx is None:
+                return best
+            vs, ve = pos[idx]
+            item_end = _line_start(text, pos[idx + 1][0]) if idx + 1 < len(pos) else node_end
+            child = node[idx]
+            if type(child) is not dict or e >= item_end or text[vs] in "{[":
+                return best
+            node, path, node_end = child, path + (idx,), item_end
+        else:
+            return best
+
+
+def reparse(parsed: ParsedText, edit: TextEdit) -> Splice | None:
+    """Apply `edit` to `parsed` by re-parsing one region, or return None (nothing changed then)."""
+    if parsed.syntax != "yaml" or parsed.problems or not isinstance(parsed.data, dict) or _compose_fast is None:
+        return None
+    candidates = _find_members(parsed, edit)
+    # the innermost member first; a key added or removed beside it needs its parent, and so on
+    for path, chunk_start, chunk_end in reversed(candidates[-MAX_ATTEMPTS:]):
+        if chunk_end - chunk_start > MAX_CHUNK:
+            return None
+        splice = _reparse_member(parsed, edit, path, chunk_start, chunk_end)
+        if splice is not None:
+            return splice
+    return None
+
+
+def _reparse_member(parsed: ParsedText, edit: TextEdit, path: tuple, chunk_start: int, chunk_end: int) -> Splice | None:
+    old_text = parsed.text
+    if _marked_old(parsed, path):
+        return None
+    new_text = edit.apply(old_text)
+    delta = edit.delta
+    new_chunk_end = chunk_end + delta
+    token = _next_token(new_text, new_chunk_end)
+    chunk = new_text[chunk_start:token]
+    if "\x00" in chunk:
+        return None
+    key = path[-1]
+    try:
+        node = _compose_fast(chunk)
+    except Exception:  # any syntax problem: the full parse reports it
+        return None
+    if node is None or node.id != "mapping" or len(node.value) != 1:
+        return None
+    key_node, value_node = node.value[0]
+    if _marked_new(chunk, node):
+        return None
+    if key_node.id != "scalar" or key_node.value != key or (key_node.value == "<<" and not key_node.style):
+        return None
+    scratch = SourceMap(chunk)
+    problems: list = []
+    conv = _Converter(scratch, problems, scratch.lines.range, False)
+    conv.limit = 10 * (len(chunk) // 4 + 1) + 200_000
+    try:
+        value = conv.convert(value_node, len(path))
+    except (_AliasBomb, _TooDeep, RecursionError):
+        return None
+    if problems:
+        return None
+
+    # -- commit: positions of the new containers, persistent splice, text and lines ----------
+    sm = parsed.source_map
+    shifting_source_map(parsed)
+    positions: ShiftingPositions = sm.positions  # type: ignore[assignment]
+    old_value = _get(parsed.data, path)
+    positions.record(edit.end, delta)
+    _forget(positions, old_value)
+    for cid, pos in scratch.positions.items():
+        positions[cid] = _offset_entry(pos, chunk_start)
+    entry = (key_node.start_mark.index + chunk_start, key_node.end_mark.index + chunk_start,
+             value_node.start_mark.index + chunk_start, value_node.end_mark.index + chunk_start)
+    parsed.data = _splice(positions, parsed.data, path, value, entry)
+    lines = sm._lines
+    sm.text = new_text
+    sm.root = parsed.data
+    sm.root_span = (sm.root_span[0], _shift_offset(sm.root_span[1], [(edit.end, delta)]))
+    sm._lines = updated_lines(lines, new_text, edit) if lines is not None else None
+    parsed.text = new_text
+    return Splice(path, old_value, value, edit)
+
+
+def _marked_old(parsed: ParsedText, path: tuple) -> bool:
+    """Whether the member at `path`, an ancestor or anything in it has an anchor, alias or tag:
+    an alias elsewhere may share it, so it cannot be re-parsed on its own."""
+    text = parsed.text
+    positions = parsed.source_map.positions
+    node = parsed.data
+    for seg in path:  # an anchor on an ancestor shares the member too
+        entry = positions.get(id(node))[seg]
+        if text[entry[0]] in _NODE_MARKS or (len(entry) == 4 and text[entry[2]:entry[2] + 1] in _NODE_MARKS):
+            return True
+        node = node[seg]
+    stack = [node]
+    while stack:
+        v = stack.pop()
+        pos = positions.get(id(v))
+        if pos is None:
+            continue
+        for e in (pos.values() if type(pos) is dict else pos):
+            if text[e[0]] in _NODE_MARKS or (len(e) == 4 and text[e[2]:e[2] + 1] in _NODE_MARKS):
+                return True
+        stack.extend(c for c in (v.values() if type(v) is dict else v) if type(c) in (dict, list))
+    return False
+
+
+def _marked_new(chunk: str, root) -> bool:
+    """Whether the re-parsed region has anchors, aliases (a node met twice) or tags."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if chunk[node.start_mark.index:node.start_mark.index + 1] in _NODE_MARKS:
+            return True
+        if node.id == "mapping":
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        elif node.id == "sequence":
+            stack.extend(node.value)
+    return False
+
+
+def _offset_entry(pos: Any, base: int) -> Any:
+    if type(pos) is dict:
+        return {k: (a + base, b + base, c + base, d + base) for k, (a, b, c, d) in pos.items()}
+    return [(a + base, b + base) for a, b in pos]
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for seg in path:
+        data = data[seg]
+    return data
+
+
+def _forget(positions: ShiftingPositions, value: Any) -> None:
+    """Drop the entries of every container in a subtree that left the document."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is dict:
+            if positions.pop(id(v), None) is not None:
+                positions.gen.pop(id(v), None)
+            stack.extend(c for c in v.values() if type(c) in (dict, list))
+        elif t is list:
+            if positions.pop(id(v), None) is not None:
+                positions.gen.pop(id(v), None)
+            stack.extend(c for c in v if type(c) in (dict, list))
+
+
+def _splice(positions: ShiftingPositions, root: Any, path: tuple, value: Any, entry: tuple) -> Any:
+    """A copy of `root` with the value at `path` replaced; containers on the path are copied
+    (with their positions), everything else is shared."""
+    chain = [root]
+    for seg in path[:-1]:
+        chain.append(chain[-1][seg])
+    new_child = value
+    new_entry: Any = entry
+    for depth in range(len(path) - 1, -1, -1):
+        old = chain[depth]
+        seg = path[depth]
+        pos = positions.get(id(old))
+        if type(old) is dict:
+            copy = dict(old)
+            copy[seg] = new_child
+            new_pos = dict(pos)
+            if new_entry is not None:
+                new_pos[seg] = new_entry
+        else:
+            copy = list(old)
+            copy[seg] = new_child
+            new_pos = list(pos)
+            if new_entry is not None:
+                new_pos[seg] = new_entry[2:]
+        del positions[id(old)]
+        positions[id(copy)] = new_pos
+        new_child = copy
+        new_entry = None  # ancestors' own entries only move (lazily), they are not rewritten
+    return new_child

@@ -1,0 +1,278 @@
+"""A Document whose resolved view is updated region by region after an edit.
+
+The root file is cut into *regions*: the members of `paths`, `webhooks`, `definitions`,
+`parameters`, `responses`, `securityDefinitions` and of each `components.*` map, and every
+other top-level member. The dicts above them (the root, `paths`, `components`,
+`components.schemas`...) are the *spine*. Each region is resolved on its own (same algorithm as
+`Document._resolve`, same memo); every `$ref` lookup is recorded against the unit doing it (a
+region, or the memo entry being built), so when a region's text changes we know which memo
+entries and which other regions read it, transitively, and re-resolve only those.
+
+Incremental updates need: one file (no external refs), a dict root, no `$ref` on the spine and
+no circular refs (which ref of a cycle stays unresolved depends on resolution order). Otherwise
+`incremental` is False and callers rebuild the whole Document.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from apigov_ls.document.formats import detect_formats
+from apigov_ls.document.model import Document, Ref, encode_pointer, get_at
+from apigov_ls.engine.types import LintResult, Severity
+
+#: top-level maps whose members are regions
+REGION_PARENTS = frozenset({"paths", "webhooks", "definitions", "parameters", "responses", "securityDefinitions"})
+
+
+def spine_and_regions(root: Any) -> tuple[list[tuple], list[tuple]] | None:
+    """(spine paths, region paths) in document order; None when the spine holds a `$ref`."""
+    if type(root) is not dict or "$ref" in root:
+        return None
+    spine: list[tuple] = [()]
+    regions: list[tuple] = []
+    for k, v in root.items():
+        if type(v) is dict and (k in REGION_PARENTS or k == "components"):
+            if "$ref" in v:
+                return None
+            spine.append((k,))
+            for m, mv in v.items():
+                if k == "components" and type(mv) is dict:
+                    if "$ref" in mv:
+                        return None
+                    spine.append((k, m))
+                    regions.extend((k, m, x) for x in mv)
+                else:
+                    regions.append((k, m))
+        else:
+            regions.append((k,))
+    return spine, regions
+
+
+def region_depth(root: Any, path: tuple) -> int | None:
+    """How many segments of `path` name its region (None: `path` is on the spine)."""
+    if not path:
+        return None
+    head = root.get(path[0]) if type(root) is dict else None
+    if type(head) is dict and (path[0] in REGION_PARENTS or path[0] == "components"):
+        if len(path) < 2:
+            return None
+        if path[0] == "components" and type(head.get(path[1])) is dict:
+            return 3 if len(path) >= 3 else None
+        return 2
+    return 1
+
+
+def _related(a: tuple, b: tuple) -> bool:
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+class IncrementalDocument(Document):
+    """Document + per-region resolution units and the $ref lookups each unit made."""
+
+    def __init__(self, root, loader):
+        self.incremental = False
+        self.cyclic = False
+        self.region_paths: list[tuple] = []
+        self.spine_paths: list[tuple] = []
+        self._unit: Any = None
+        #: unit -> resolved value / problems / refs / targets looked up
+        self._values: dict[tuple, Any] = {}
+        self._unit_problems: dict[tuple, list] = {}
+        self._unit_refs: dict[tuple, list] = {}
+        self._unit_lookups: dict[Any, set] = {}
+        #: target key (file, pointer) -> units that looked it up; bucketed by the target's region
+        self._readers: dict[tuple, set] = {}
+        self._by_region: dict[tuple, set] = {}
+        self._base_problems: list = []
+        super().__init__(root, loader)
+
+    # -- initial resolution -----------------------------------------------------------------
+    def _resolve_root(self) -> Any:
+        layout = spine_and_regions(self.root.data)
+        if layout is None:
+            return super()._resolve_root()
+        self.spine_paths, self.region_paths = layout
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))
+        parse_problems = self._base_problems = list(self.problems)
+        try:
+            for path in self.region_paths:
+                self._resolve_region(path)
+        except RecursionError:
+            self.problems = parse_problems
+            self.incremental = False
+            self._memo.clear()
+            return super()._resolve_root()
+        finally:
+            sys.setrecursionlimit(limit)
+        self.incremental = len(self.files) == 1 and not self.cyclic
+        self._collect()
+        return self._build_resolved()
+
+    def _resolve_region(self, path: tuple) -> None:
+        found, value = get_at(self.root.data, path)
+        unit = ("r", path)
+        self._unit = unit
+        problems, refs = [], []
+        self.problems, self.graph.refs = problems, refs
+        self._values[path] = self._resolve(value, self.root.path, path) if found else value
+        self._unit_problems[path] = problems
+        self._unit_refs[path] = refs
+        self._unit = None
+
+    def _collect(self) -> None:
+        """The document-wide lists from the per-region ones (document order)."""
+        problems = list(self._base_problems)
+        refs: list[Ref] = []
+        for path in self.region_paths:
+            problems.extend(self._unit_problems.get(path, ()))
+            refs.extend(self._unit_refs.get(path, ()))
+        self.problems = problems
+        self.graph.refs = refs
+
+    def _build_resolved(self) -> Any:
+        """The resolved root: spine dicts copied only where a region's resolved value differs."""
+        data = self.root.data
+        values = self._values
+
+        def build(node: dict, prefix: tuple) -> dict:
+            out = None
+            for k, v in node.items():
+                path = prefix + (k,)
+                if path in values:
+                    r = values[path]
+                elif type(v) is dict and path in self._spine_set:
+                    r = build(v, path)
+                else:
+                    r = v
+                if r is not v:
+                    if out is None:
+                        out = dict(node)
+                    out[k] = r
+            return node if out is None else out
+
+        self._spine_set = set(self.spine_paths)
+        return build(data, ())
+
+    # -- $ref resolution with dependency tracking (mirrors Document._resolve_ref) -----------
+    def _note_lookup(self, key: tuple) -> None:
+        unit = self._unit
+        if unit is None:
+            return
+        readers = self._readers.get(key)
+        if readers is None:
+            readers = self._readers[key] = set()
+            depth = region_depth(self.root.data, key[1]) if key[0] == self.root.path else None
+            bucket = key[1][:depth] if depth is not None and len(key[1]) >= depth else ("<spine>",)
+            self._by_region.setdefault(bucket, set()).add(key)
+        readers.add(unit)
+        self._unit_lookups.setdefault(unit, set()).add(key)
+
+    def _resolve_ref(self, node: dict, ref: str, source: str, path) -> Any:
+        target_file, pointer, error = self.target_of(ref, source)
+        if target_file is not None and pointer is not None:
+            self._note_lookup((target_file, pointer))
+        if error is not None or target_file is None or pointer is None or target_file not in self.files:
+            return super()._resolve_ref(node, ref, source, path)
+        tf = self.files[target_file]
+        where = self.files[source].source_map.value_range(path + ("$ref",))
+        found, value = get_at(tf.data, pointer)
+        if not found:
+            self.graph.refs.append(Ref(source, path, ref, target_file, pointer, ok=False))
+            self.problems.append(
+                LintResult("invalid-ref", f"'{encode_pointer(pointer) or '#'}' does not exist" + (f" in {os.path.basename(target_file)}" if target_file != source else ""),
+                           Severity.ERROR, path + ("$ref",), source, where)
+            )
+            return node
+        self.graph.refs.append(Ref(source, path, ref, target_file, pointer))
+        key = (target_file, pointer)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            self.cyclic = True
+            return node
+        # a memo entry is its own unit; its refs and problems repeat those of the region holding
+        # the target (same paths), so they are not kept twice
+        saved = self._unit, self.problems, self.graph.refs
+        self._unit, self.problems, self.graph.refs = ("m", key), [], []
+        self._active.add(key)
+        try:
+            resolved = self._resolve(value, target_file, pointer)
+        finally:
+            self._active.discard(key)
+            self._unit, self.problems, self.graph.refs = saved
+        self._memo[key] = resolved
+        return resolved
+
+    # -- updates ------------------------------------------------------------------------------
+    def map_problems(self, fn) -> None:
+        """Replace each stored $ref problem by fn(problem) (ranges moved by an edit)."""
+        for path, problems in self._unit_problems.items():
+            if problems:
+                self._unit_problems[path] = [fn(p) for p in problems]
+
+    def update_region(self, region: tuple) -> list[tuple] | None:
+        """The root file's data changed inside `region`: re-resolve what depends on it.
+
+        Returns the regions whose resolved value was recomputed (document order), or None when
+        the caller must rebuild the Document (the update is not incremental)."""
+        if not self.incremental:
+            return None
+        dirty: set = {("r", region)}
+        work = [region]
+        seen_ptrs: set = set()
+        root_path = self.root.path
+        while work:
+            ptr = work.pop()
+            if ptr in seen_ptrs:
+                continue
+            seen_ptrs.add(ptr)
+            depth = region_depth(self.root.data, ptr)
+            buckets = [("<spine>",)]
+            if depth is not None and len(ptr) >= depth:
+                buckets.append(ptr[:depth])
+            else:  # a spine pointer: everything under it
+                buckets.extend(b for b in self._by_region if b != ("<spine>",) and _related(b, ptr))
+            for bucket in buckets:
+                for key in self._by_region.get(bucket, ()):
+                    if key[0] != root_path or not _related(key[1], ptr):
+                        continue
+                    memo_unit = ("m", key)
+                    if memo_unit not in dirty:
+                        dirty.add(memo_unit)
+                        work.append(key[1])
+                    for unit in self._readers.get(key, ()):
+                        if unit not in dirty:
+                            dirty.add(unit)
+                            if unit[0] == "m":
+                                work.append(unit[1][1])
+        for unit in dirty:
+            if unit[0] == "m":
+                self._memo.pop(unit[1], None)
+            for key in self._unit_lookups.pop(unit, ()):
+                readers = self._readers.get(key)
+                if readers is not None:
+                    readers.discard(unit)
+        order = {p: i for i, p in enumerate(self.region_paths)}
+        regions = sorted((u[1] for u in dirty if u[0] == "r"), key=lambda p: order.get(p, -1))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))
+        try:
+            for path in regions:
+                self._resolve_region(path)
+        except RecursionError:
+            self.incremental = False
+            return None
+        finally:
+            sys.setrecursionlimit(limit)
+        if self.cyclic:
+            self.incremental = False
+            return None
+        self._collect()
+        self.resolved = self._build_resolved()
+        self.formats = detect_formats(self.root.data)
+        return regions

@@ -1,0 +1,153 @@
+"""Incremental re-checking of one root description: `IncrementalLinter.update(edits) -> results`.
+
+The linter keeps the last text that parsed (the *model*: ParsedText, IncrementalDocument and
+per-region rule results). A new text is diffed against the model's text; when the change lies
+inside one region and the incremental parser can re-parse it (apigov_ls/document/incremental.py),
+the resolved view is updated for the regions that depend on it
+(apigov_ls/document/incremental_model.py) and rules are re-run only there
+(apigov_ls/engine/region_walk.py). Anything else is a full check, done the same way as
+`lint_file`. Results equal `lint_file`'s for the same text (tests/test_incremental.py).
+
+A text that does not parse gives its syntax error (a full parse) but keeps the model, so the
+edit that repairs it is again a small diff against the last good text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Iterable
+
+from apigov_ls.document.incremental import TextEdit, diff_edit, reparse, shifting_source_map
+from apigov_ls.document.incremental_model import IncrementalDocument, region_depth, spine_and_regions
+from apigov_ls.document.model import FileLoader
+from apigov_ls.engine.region_walk import RegionEvaluator, shift_result
+from apigov_ls.engine.ruleset import effective_ruleset
+from apigov_ls.engine.runner import dedupe, lint_document, rule_applies
+from apigov_ls.engine.types import LintResult, Ruleset
+from apigov_ls.lint import finish_results, select_rules
+
+
+class IncrementalLinter:
+    """Lint results of one root file, kept up to date edit by edit (no LSP types here)."""
+
+    def __init__(self, path: str, ruleset: Ruleset, *, text: str | None = None, loader: FileLoader | None = None):
+        self.path = path if path.startswith("<") else os.path.abspath(path)
+        self.loader = loader or FileLoader()
+        self.effective = effective_ruleset(ruleset, self.path)
+        self.rules, self.entries = select_rules(self.effective, self.path)
+        self.text: str = ""
+        self.results: list[LintResult] = []
+        self.document: IncrementalDocument | None = None
+        self._model: IncrementalDocument | None = None  # the last document whose text parsed
+        self._evaluator: RegionEvaluator | None = None
+        #: how each update was done: "incremental", "full", "unchanged"
+        self.counts: Counter = Counter()
+        self.last_mode = ""
+        if text is None:
+            from apigov_ls.document.model import read_text_file
+
+            text = self.loader.overlays.get(self.path) or read_text_file(self.path, self.loader.max_size)
+        self._full(text)
+
+    # -- public API --------------------------------------------------------------------------------
+    def update(self, edits: Iterable[TextEdit]) -> list[LintResult]:
+        """Apply edits (in order, each in the coordinates of the text before it) and re-check."""
+        text = self.text
+        for edit in edits:
+            text = edit.apply(text)
+        return self.set_text(text)
+
+    def set_text(self, text: str) -> list[LintResult]:
+        """Re-check for a new full text of the root file."""
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if text == self.text:
+            self._mode("unchanged")
+            return self.results
+        model = self._model
+        if model is None or self._evaluator is None:
+            return self._full(text)
+        results = self._incremental(model, text)
+        return results if results is not None else self._full(text)
+
+    # -- full checks ---------------------------------------------------------------------------------
+    def _full(self, text: str) -> list[LintResult]:
+        self._mode("full")
+        self.loader.overlays[self.path] = text
+        root = self.loader.load(self.path)
+        document = IncrementalDocument(root, self.loader)
+        self.text = root.text
+        self.document = document
+        if not root.parsed.ok:
+            # keep the last good model: the repairing edit is diffed against it
+            self.results = self._finish(document, lint_document(document, self.effective, rules=self.rules))
+            return self.results
+        self._model = document
+        self._evaluator = None
+        if document.incremental and not root.parsed.problems and root.parsed.syntax == "yaml":
+            shifting_source_map(root.parsed)
+            root.source_map.lines  # built now: later edits update it instead of rescanning
+            self._evaluator = RegionEvaluator(document, self._active_rules(document))
+            self._evaluator.full(document)
+            self.results = self._assemble(document)
+        else:
+            self.results = self._finish(document, lint_document(document, self.effective, rules=self.rules))
+        return self.results
+
+    # -- incremental checks ----------------------------------------------------------------------------
+    def _incremental(self, model: IncrementalDocument, text: str) -> list[LintResult] | None:
+        parsed = model.root.parsed
+        edit = diff_edit(parsed.text, text)
+        if edit is None:  # back to the model's text (a syntax error was undone)
+            self.text, self.document = text, model
+            self.results = self._assemble(model)
+            self._mode("incremental")
+            return self.results
+        lines = parsed.source_map.lines
+        old_end = lines.position(edit.end)
+        formats = model.formats
+        layout = (model.spine_paths, model.region_paths)
+        splice = reparse(parsed, edit)
+        if splice is None:
+            return None
+        depth = region_depth(parsed.data, splice.path)
+        if depth is None or len(splice.path) < depth or spine_and_regions(parsed.data) != layout:
+            self._model = None
+            return None
+        region = splice.path[:depth]
+        targets = _targets(model)
+        new_end = parsed.source_map.lines.position(edit.start + len(edit.text))
+        model.map_problems(lambda r: shift_result(r, self.path, old_end, new_end))
+        changed = model.update_region(region)
+        if changed is None or model.formats != formats:
+            self._model = None
+            return None
+        self._evaluator.shift(self.path, old_end, new_end)
+        self._evaluator.update(model, [region], changed, _targets(model) != targets)
+        self.loader.overlays[self.path] = text
+        self.loader.cache.pop(self.path, None)  # the cached SourceFile is the model's, now edited
+        self.text, self.document = text, model
+        self.results = self._assemble(model)
+        self._mode("incremental")
+        return self.results
+
+    # -- helpers --------------------------------------------------------------------------------------
+    def _active_rules(self, document) -> list:
+        rules = self.rules if self.rules is not None else list(self.effective.rules.values())
+        return [r for r in rules if r.enabled and rule_applies(r, document.formats)]
+
+    def _assemble(self, document) -> list[LintResult]:
+        base = lint_document(document, self.effective, rules=[])  # parser/ref problems, unrecognized format
+        return self._finish(document, dedupe(base + self._evaluator.results()))
+
+    def _finish(self, document, results: list[LintResult]) -> list[LintResult]:
+        return finish_results(results, document, self.entries, self.path)
+
+    def _mode(self, mode: str) -> None:
+        self.last_mode = mode
+        self.counts[mode] += 1
+
+
+def _targets(document) -> frozenset:
+    return frozenset((r.target_source, r.target_pointer) for r in document.graph.refs)
