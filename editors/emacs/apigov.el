@@ -30,11 +30,13 @@
   :prefix "apigov-")
 
 (defcustom apigov-server-command '("apigov-ls")
-  "The server command: `apigov-ls' on PATH, or e.g. (\"python3\" \"-m\" \"apigov_ls.server\")."
+  "The server command.
+`apigov-ls' on PATH, or e.g. (\"python3\" \"-m\" \"apigov_ls.server\")."
   :type '(repeat string))
 
 (defcustom apigov-ruleset nil
-  "A ruleset file or built-in name (spectral:oas, ...); nil: the nearest .spectral.{yaml,yml,json}."
+  "A ruleset file or built-in name (spectral:oas, ...).
+nil: the nearest .spectral.{yaml,yml,json}."
   :type '(choice (const :tag "Nearest .spectral file" nil) string))
 
 (defcustom apigov-run "onType"
@@ -46,8 +48,8 @@
   :type 'integer)
 
 (defcustom apigov-severity-overrides nil
-  "Severity per rule over the ruleset's: an alist (RULE . SEVERITY), SEVERITY one of
-\"error\" \"warn\" \"info\" \"hint\" \"off\"."
+  "Severity per rule over the ruleset's: an alist (RULE . SEVERITY).
+SEVERITY is one of \"error\" \"warn\" \"info\" \"hint\" \"off\"."
   :type '(alist :key-type string :value-type string))
 
 (defcustom apigov-include nil
@@ -58,17 +60,29 @@
   "Glob patterns of files never to lint."
   :type '(repeat string))
 
+(defcustom apigov-max-file-size nil
+  "Files larger than this many characters are not parsed.
+nil: the server's default (20 MB)."
+  :type '(choice (const :tag "Server default" nil) integer))
+
+(defcustom apigov-allowed-ref-roots nil
+  "Folders outside the project that $refs may read.
+The workspace and each file's own folder are always allowed."
+  :type '(repeat directory))
+(put 'apigov-allowed-ref-roots 'risky-local-variable t)
+
 (defcustom apigov-trusted nil
-  "Non-nil lets rulesets run their custom functions (JavaScript or Python code).
-Only for repositories whose rulesets you trust.  This is a user option on purpose:
-a project's .dir-locals.el cannot switch it on."
+  "Non-nil lets rulesets run their custom functions (JavaScript or Python).
+Only for repositories whose rulesets you trust.  This is a user option on
+purpose: a project's .dir-locals.el cannot switch it on."
   :type 'boolean)
 ;; never from .dir-locals.el: a cloned repository must not be able to enable its own code
 (put 'apigov-trusted 'risky-local-variable t)
 (put 'apigov-server-command 'risky-local-variable t)
 
 (defcustom apigov-fix-on-save nil
-  "Non-nil: apply the server's fix-all code action before saving a buffer it manages."
+  "Non-nil: apply the server's fix-all code action before saving.
+Only buffers that the apigov server manages."
   :type 'boolean)
 
 (defcustom apigov-major-modes '(yaml-mode yaml-ts-mode json-mode json-ts-mode js-json-mode)
@@ -92,10 +106,12 @@ a project's .dir-locals.el cannot switch it on."
           :severityOverrides overrides
           :include (vconcat apigov-include)
           :exclude (vconcat apigov-exclude)
+          :maxFileSize apigov-max-file-size
+          :allowedRefRoots (vconcat (mapcar #'expand-file-name apigov-allowed-ref-roots))
           :trusted (if apigov-trusted t :json-false))))
 
 (defun apigov--check-server ()
-  "Signal a `user-error' with the install command when the server program is missing."
+  "Signal a `user-error' with the install command if the server is missing."
   (let ((program (car apigov-server-command)))
     (unless (and program (or (file-executable-p program) (executable-find program)))
       (user-error "apigov: `%s' not found; install it with: %s (or set `apigov-server-command')"
@@ -106,6 +122,7 @@ a project's .dir-locals.el cannot switch it on."
 (declare-function eglot-code-actions "eglot")
 (declare-function eglot-current-server "eglot")
 (declare-function eglot-managed-p "eglot")
+(declare-function eglot-ensure "eglot")
 (defvar eglot-server-programs)
 
 (defun apigov-eglot-contact (&optional _interactive)
@@ -115,7 +132,8 @@ a project's .dir-locals.el cannot switch it on."
           (list :initializationOptions (lambda (_server) (apigov-settings)))))
 
 (defun apigov-eglot-fix-all ()
-  "Apply the server's fix-all action to the buffer.  Return non-nil when one was applied."
+  "Apply the server's fix-all action to the buffer.
+Return non-nil when one was applied."
   (interactive)
   (condition-case err
       (progn (eglot-code-actions (point-min) (point-max) apigov-fix-all-kind t) t)
@@ -129,14 +147,15 @@ a project's .dir-locals.el cannot switch it on."
     (apigov-eglot-fix-all)))
 
 (defun apigov--eglot-managed ()
-  "Add or remove the buffer's fix-on-save hook as Eglot starts or stops managing it."
+  "Add or remove the fix-on-save hook as Eglot starts or stops managing a buffer."
   (if (and apigov-fix-on-save (eglot-managed-p) (apply #'derived-mode-p apigov-major-modes))
       (add-hook 'before-save-hook #'apigov--eglot-fix-before-save nil t)
     (remove-hook 'before-save-hook #'apigov--eglot-fix-before-save t)))
 
 ;;;###autoload
 (defun apigov-eglot-setup (&optional no-autostart)
-  "Register apigov-ls with Eglot; unless NO-AUTOSTART, start it in `apigov-major-modes' buffers."
+  "Register apigov-ls with Eglot.
+Unless NO-AUTOSTART, start it in `apigov-major-modes' buffers."
   (require 'eglot)
   (add-to-list 'eglot-server-programs (cons apigov-major-modes #'apigov-eglot-contact))
   (add-hook 'eglot-managed-mode-hook #'apigov--eglot-managed)

@@ -12,8 +12,8 @@ const CLI_MODULE = 'apigov_ls.cli';
 const TRANSPORT_STDIO = 0;
 
 /**
- * A setting that chooses which program runs. In an untrusted workspace only the user's (global)
- * value counts: a cloned repository must not be able to pick the program VS Code starts.
+ * A setting that chooses which program runs (or widens what it reads). In an untrusted workspace
+ * only the user's (global) value counts: a cloned repository must not pick the program VS Code starts.
  * (VS Code does the same for the restrictedConfigurations in package.json; this keeps it true
  * whatever the VS Code version.)
  */

@@ -1,9 +1,12 @@
 // The server's settings ("apigov" section) as the extension sends them: initializationOptions,
 // workspace/configuration answers and didChangeConfiguration all go through serverSettings().
 'use strict';
+const { programSetting } = require('./server');
 
 /** Keys the server reads (apigov_ls/server/config.py), mirrored one to one by the extension's settings. */
-const SERVER_KEYS = ['ruleset', 'run', 'debounceMs', 'severityOverrides', 'include', 'exclude'];
+const SERVER_KEYS = ['ruleset', 'run', 'debounceMs', 'severityOverrides', 'include', 'exclude', 'maxFileSize'];
+/** Keys that widen what the server reads: only the user's own value counts in an untrusted workspace. */
+const RESTRICTED_KEYS = ['allowedRefRoots'];
 
 /**
  * `trusted` is never read from settings: it is VS Code's workspace trust. A workspace's own
@@ -13,6 +16,10 @@ function serverSettings(config, workspaceTrusted) {
   const out = {};
   for (const key of SERVER_KEYS) {
     const value = config.get(key);
+    if (value !== undefined) out[key] = value;
+  }
+  for (const key of RESTRICTED_KEYS) {
+    const value = programSetting(config, key, workspaceTrusted);
     if (value !== undefined) out[key] = value;
   }
   out.trusted = workspaceTrusted === true;
@@ -32,4 +39,4 @@ function sanitiseConfigurationResult(items, result, settingsFor) {
   });
 }
 
-module.exports = { SERVER_KEYS, serverSettings, sanitiseConfigurationResult };
+module.exports = { SERVER_KEYS, RESTRICTED_KEYS, serverSettings, sanitiseConfigurationResult };

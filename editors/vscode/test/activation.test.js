@@ -45,7 +45,7 @@ test('activate starts one client: id, command line from PATH, document selector,
     assert.deepStrictEqual(init.severityOverrides, { 'info-contact': 'off' });
     assert.strictEqual(init.trusted, true);
     assert.deepStrictEqual(Object.keys(init).sort(),
-      ['debounceMs', 'exclude', 'include', 'ruleset', 'run', 'severityOverrides', 'trusted']);
+      ['allowedRefRoots', 'debounceMs', 'exclude', 'include', 'maxFileSize', 'ruleset', 'run', 'severityOverrides', 'trusted']);
     assert.strictEqual(client.started, 1);
     assert.ok(context.subscriptions.length >= 6, 'commands, listeners and the output channel are disposed with the extension');
     assert.deepStrictEqual(Object.keys(rec.commands).sort(),
@@ -93,12 +93,16 @@ test('untrusted workspace: trusted=false everywhere, and workspace values cannot
   await withPath(userBin, async () => {
     const { extension, rec } = loadExtension({
       trusted: false,
-      workspaceSettings: { 'server.path': path.join(evilBin, 'evil-ls'), trusted: true },
+      settings: { allowedRefRoots: ['/home/me/shared-schemas'] },
+      workspaceSettings: { 'server.path': path.join(evilBin, 'evil-ls'), trusted: true, allowedRefRoots: ['/'], run: 'onSave' },
     });
     await extension.activate(fakeContext());
     const client = rec.clients[0];
     assert.strictEqual(client.serverOptions.command, path.join(userBin, 'apigov-ls'));
-    assert.strictEqual(client.clientOptions.initializationOptions.trusted, false);
+    const init = client.clientOptions.initializationOptions;
+    assert.strictEqual(init.trusted, false);
+    assert.deepStrictEqual(init.allowedRefRoots, ['/home/me/shared-schemas']); // not the workspace's '/'
+    assert.strictEqual(init.run, 'onSave'); // harmless workspace settings still apply
     // the server pulls section "apigov": the raw answer would carry the workspace's "trusted": true
     const mw = client.clientOptions.middleware.workspace;
     const items = [{ section: 'apigov' }, { section: 'yaml' }];

@@ -11,7 +11,8 @@ M.defaults = {
   -- the nearest folder holding one of these is the workspace root
   root_markers = { ".spectral.yaml", ".spectral.yml", ".spectral.json", ".git" },
   -- the server's "apigov" settings: ruleset, run ("onType"|"onSave"), severityOverrides, include,
-  -- exclude, debounceMs, trusted (true lets rulesets run their custom functions: only for code you trust)
+  -- exclude, debounceMs, maxFileSize, allowedRefRoots (folders outside the workspace that $refs may
+  -- read), trusted (true lets rulesets run their custom functions: only for code you trust)
   settings = {},
   -- opt-in: apply the server's fix-all (safe fixes only) before each :write of an attached buffer
   fix_on_save = false,
