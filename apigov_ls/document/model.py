@@ -219,6 +219,7 @@ class Document:
         self._file_errors: dict[str, str] = {}
         #: refs left as `$ref` in the resolved view because their target leads back to them
         self._circular: set[tuple[str, JsonPath]] = set()
+        self._targets: dict[tuple[str, str], tuple] = {}
         self._parse_problems(root)
         self._find_circular_refs()
         self.resolved = self._resolve_root()
@@ -256,7 +257,15 @@ class Document:
         return sf
 
     def target_of(self, ref: str, source: str) -> tuple[str | None, JsonPath | None, str | None]:
-        """(file, pointer, error) for a $ref string found in `source`."""
+        """(file, pointer, error) for a $ref string found in `source` (memoised: locating every
+        result follows the same refs again and again)."""
+        key = (ref, source)
+        hit = self._targets.get(key)
+        if hit is None:
+            hit = self._targets[key] = self._target_of(ref, source)
+        return hit
+
+    def _target_of(self, ref: str, source: str) -> tuple[str | None, JsonPath | None, str | None]:
         if _is_remote(ref):
             return None, None, "remote"
         base, frag = urldefrag(ref)
