@@ -51,12 +51,23 @@ class RawServer:
             if msg.get("id") == msg_id and "method" not in msg:
                 return msg
 
-    def initialize(self, root: str) -> None:
+    def initialize(self, root: str, options: dict | None = None) -> None:
         uri = "file://" + root
         self.send({"id": 0, "method": "initialize", "params": {"processId": os.getpid(), "rootUri": uri, "capabilities": {},
+                                                              "initializationOptions": options or {},
                                                               "workspaceFolders": [{"uri": uri, "name": "ws"}]}})
         assert "result" in self.response(0, 30)
         self.send({"method": "initialized", "params": {}})
+
+    def diagnostics(self, uri: str, timeout: float = 30.0) -> list:
+        """The next publishDiagnostics for `uri`."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.messages.get(timeout=max(0.01, deadline - time.monotonic()))
+            if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"]["uri"] == uri:
+                return msg["params"]["diagnostics"]
 
     def close(self) -> None:
         if self.proc.poll() is None:
