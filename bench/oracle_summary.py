@@ -58,7 +58,10 @@ def _problems(tool: str, t: dict | None, results) -> list[str]:
     notes = []
     if t.get("harness_error"):
         notes.append(f"harness error {t['harness_error']}")
-    if t.get("timed_out"):
+    if t.get("timed_out") and t.get("timeout_clock") == "cpu":
+        notes.append(f"used its {t['timeout_s']:.0f} s CPU budget without finishing ({t['wall_s']:.0f} s wall,"
+                     f" {_num(t.get('peak_rss_mb'), '.0f')} MB); earlier it hit the 300 s wall limit")
+    elif t.get("timed_out"):
         notes.append(f"timed out after {t['wall_s']:.0f}s")
     elif t.get("returncode") not in (0, 1):
         notes.append(f"exit code {t.get('returncode')}")
