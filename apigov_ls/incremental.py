@@ -44,6 +44,9 @@ class IncrementalLinter:
         #: how each update was done: "incremental", "full", "unchanged"
         self.counts: Counter = Counter()
         self.last_mode = ""
+        #: the last incremental update: the region edited and how many regions were re-checked
+        self.last_region: tuple = ()
+        self.last_rechecked = 0
         if text is None:
             from apigov_ls.document.model import read_text_file
 
@@ -116,7 +119,6 @@ class IncrementalLinter:
             self._model = None
             return None
         region = splice.path[:depth]
-        targets = _targets(model)
         new_end = parsed.source_map.lines.position(edit.start + len(edit.text))
         model.map_problems(lambda r: shift_result(r, self.path, old_end, new_end))
         changed = model.update_region(region)
@@ -124,7 +126,8 @@ class IncrementalLinter:
             self._model = None
             return None
         self._evaluator.shift(self.path, old_end, new_end)
-        self._evaluator.update(model, [region], changed, _targets(model) != targets)
+        self._evaluator.update(model, [region], changed, model.graph_changed)
+        self.last_region, self.last_rechecked = region, len(changed)
         self.loader.overlays[self.path] = text
         self.loader.cache.pop(self.path, None)  # the cached SourceFile is the model's, now edited
         self.text, self.document = text, model
@@ -147,7 +150,3 @@ class IncrementalLinter:
     def _mode(self, mode: str) -> None:
         self.last_mode = mode
         self.counts[mode] += 1
-
-
-def _targets(document) -> frozenset:
-    return frozenset((r.target_source, r.target_pointer) for r in document.graph.refs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import Any
 
 from apigov_ls.document.formats import detect_formats
@@ -76,6 +77,7 @@ class IncrementalDocument(Document):
     def __init__(self, root, loader):
         self.incremental = False
         self.cyclic = False
+        self.graph_changed = False
         self.region_paths: list[tuple] = []
         self.spine_paths: list[tuple] = []
         self._unit: Any = None
@@ -87,6 +89,13 @@ class IncrementalDocument(Document):
         #: target key (file, pointer) -> units that looked it up; bucketed by the target's region
         self._readers: dict[tuple, set] = {}
         self._by_region: dict[tuple, set] = {}
+        #: per region: id(unresolved container) -> (container, path, resolved, refs, lookups), for
+        #: containers holding $refs; kept across an edit of the region's own text, so unchanged
+        #: parts keep their resolved objects (and every cache keyed by them stays warm)
+        self._subtrees: dict[tuple, dict] = {}
+        self._cache_old: dict | None = None
+        self._cache_new: dict | None = None
+        self._lookup_stack: list[set] = []
         self._base_problems: list = []
         super().__init__(root, loader)
 
@@ -119,10 +128,39 @@ class IncrementalDocument(Document):
         self._unit = unit
         problems, refs = [], []
         self.problems, self.graph.refs = problems, refs
-        self._values[path] = self._resolve(value, self.root.path, path) if found else value
+        self._cache_old, self._cache_new = self._subtrees.get(path, {}), {}
+        try:
+            self._values[path] = self._resolve(value, self.root.path, path) if found else value
+            self._subtrees[path] = self._cache_new
+        finally:
+            self._cache_old = self._cache_new = None
         self._unit_problems[path] = problems
         self._unit_refs[path] = refs
         self._unit = None
+
+    def _resolve(self, node: Any, source: str, path) -> Any:
+        cache_old = self._cache_old
+        if cache_old is None or type(node) not in (dict, list) or self._unit is None or self._unit[0] != "r":
+            return super()._resolve(node, source, path)
+        hit = cache_old.get(id(node))
+        if hit is not None and hit[0] is node and hit[1] == path:
+            self._cache_new[id(node)] = hit
+            self.graph.refs.extend(hit[3])
+            for key in hit[4]:
+                self._note_lookup(key)
+            return hit[2]
+        refs_before, problems_before = len(self.graph.refs), len(self.problems)
+        self._lookup_stack.append(set())
+        try:
+            resolved = super()._resolve(node, source, path)
+        finally:
+            looked = self._lookup_stack.pop()
+        if self._lookup_stack:
+            self._lookup_stack[-1] |= looked
+        # problems carry ranges that later edits move: subtrees with problems are not kept
+        if resolved is not node and len(self.problems) == problems_before:
+            self._cache_new[id(node)] = (node, path, resolved, self.graph.refs[refs_before:], looked)
+        return resolved
 
     def _collect(self) -> None:
         """The document-wide lists from the per-region ones (document order)."""
@@ -171,6 +209,8 @@ class IncrementalDocument(Document):
             self._by_region.setdefault(bucket, set()).add(key)
         readers.add(unit)
         self._unit_lookups.setdefault(unit, set()).add(key)
+        if self._lookup_stack:
+            self._lookup_stack[-1].add(key)
 
     def _resolve_ref(self, node: dict, ref: str, source: str, path) -> Any:
         target_file, pointer, error = self.target_of(ref, source)
@@ -197,14 +237,14 @@ class IncrementalDocument(Document):
             return node
         # a memo entry is its own unit; its refs and problems repeat those of the region holding
         # the target (same paths), so they are not kept twice
-        saved = self._unit, self.problems, self.graph.refs
-        self._unit, self.problems, self.graph.refs = ("m", key), [], []
+        saved = self._unit, self.problems, self.graph.refs, self._lookup_stack
+        self._unit, self.problems, self.graph.refs, self._lookup_stack = ("m", key), [], [], []
         self._active.add(key)
         try:
             resolved = self._resolve(value, target_file, pointer)
         finally:
             self._active.discard(key)
-            self._unit, self.problems, self.graph.refs = saved
+            self._unit, self.problems, self.graph.refs, self._lookup_stack = saved
         self._memo[key] = resolved
         return resolved
 
@@ -219,10 +259,12 @@ class IncrementalDocument(Document):
         """The root file's data changed inside `region`: re-resolve what depends on it.
 
         Returns the regions whose resolved value was recomputed (document order), or None when
-        the caller must rebuild the Document (the update is not incremental)."""
+        the caller must rebuild the Document (the update is not incremental). `graph_changed`
+        then tells whether the set of $ref targets changed (it can only change in those regions)."""
         if not self.incremental:
             return None
         dirty: set = {("r", region)}
+        stale: set = set()
         work = [region]
         seen_ptrs: set = set()
         root_path = self.root.path
@@ -246,6 +288,7 @@ class IncrementalDocument(Document):
                         dirty.add(memo_unit)
                         work.append(key[1])
                     for unit in self._readers.get(key, ()):
+                        stale.add(unit)  # what it read changed: nothing of it can be reused
                         if unit not in dirty:
                             dirty.add(unit)
                             if unit[0] == "m":
@@ -259,6 +302,10 @@ class IncrementalDocument(Document):
                     readers.discard(unit)
         order = {p: i for i, p in enumerate(self.region_paths)}
         regions = sorted((u[1] for u in dirty if u[0] == "r"), key=lambda p: order.get(p, -1))
+        for unit in stale:
+            if unit[0] == "r":
+                self._subtrees.pop(unit[1], None)
+        targets_before = Counter(r.target_pointer for p in regions for r in self._unit_refs.get(p, ()))
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 20000))
         try:
@@ -275,4 +322,5 @@ class IncrementalDocument(Document):
         self._collect()
         self.resolved = self._build_resolved()
         self.formats = detect_formats(self.root.data)
+        self.graph_changed = targets_before != Counter(r.target_pointer for p in regions for r in self._unit_refs.get(p, ()))
         return regions
