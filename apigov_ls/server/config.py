@@ -79,16 +79,28 @@ def _glob_regex(pattern: str) -> re.Pattern:
     return re.compile("".join(out))
 
 
-def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
+#: settings that widen what the server reads or runs: accepted only from initializationOptions, which
+#: the user's editor configuration sends. workspace/configuration may be answered from files in the
+#: workspace itself (Eglot reads .dir-locals.el without asking), so a cloned repository must not be
+#: able to trust itself.
+PRIVILEGED = ("trusted", "allowedRefRoots")
+
+
+def parse_settings(raw: Any, base: Settings | None = None, *, privileged: bool = True) -> tuple[Settings, list[str]]:
     """Settings from a client's JSON (either the "apigov" section or an object holding it).
 
-    Unknown keys are ignored; invalid values keep the previous setting and are reported."""
+    Unknown keys are ignored; invalid values keep the previous setting and are reported. With
+    `privileged=False` (workspace/configuration, didChangeConfiguration) the PRIVILEGED keys are ignored."""
     base = base or Settings()
     errors: list[str] = []
     if isinstance(raw, dict) and isinstance(raw.get(SECTION), dict):
         raw = raw[SECTION]
     if not isinstance(raw, dict):
         return base, ([] if raw is None else [f"settings must be an object, got {type(raw).__name__}"])
+    if not privileged and any(k in raw for k in PRIVILEGED):
+        ignored = [k for k in PRIVILEGED if k in raw]
+        raw = {k: v for k, v in raw.items() if k not in PRIVILEGED}
+        errors.append(f"{', '.join(ignored)} can only be set in initializationOptions (the editor's own configuration); ignored")
     values: dict[str, Any] = {}
     if "ruleset" in raw:
         if raw["ruleset"] is None or (isinstance(raw["ruleset"], str) and raw["ruleset"].strip() == ""):

@@ -27,7 +27,7 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
 
     @ls.feature(types.INITIALIZE)
     def initialize(params: types.InitializeParams):
-        ls.apply_settings(params.initialization_options)
+        ls.apply_settings(params.initialization_options, privileged=True)
         folders = [uri_to_path(f.uri) for f in (params.workspace_folders or [])]
         if not folders and params.root_uri:
             folders = [uri_to_path(params.root_uri)]

@@ -192,8 +192,9 @@ class ApigovLanguageServer(LanguageServer):
         return changed
 
     # -- settings ---------------------------------------------------------------------------
-    def apply_settings(self, raw) -> None:
-        settings, errors = parse_settings(raw, self.api.settings)
+    def apply_settings(self, raw, *, privileged: bool = False) -> None:
+        """Apply client settings; only initializationOptions are `privileged` (see config.PRIVILEGED)."""
+        settings, errors = parse_settings(raw, self.api.settings, privileged=privileged)
         for message in errors:
             self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"apigov settings: {message}"))
         if settings != self.api.settings:

@@ -100,3 +100,13 @@ def test_cli_version_and_bad_tcp():
     assert out.returncode == 0 and out.stdout.startswith("apigov-ls ")
     bad = subprocess.run([sys.executable, "-m", "apigov_ls.server", "--tcp", "nohost"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "HOST:PORT" in bad.stderr
+
+
+def test_trust_cannot_come_from_workspace_configuration():
+    from apigov_ls.server.config import Settings, parse_settings
+
+    settings, errors = parse_settings({"apigov": {"trusted": True, "allowedRefRoots": ["/"], "run": "onSave"}}, Settings(), privileged=False)
+    assert settings.trusted is False and settings.allowed_ref_roots == () and settings.run == "onSave"
+    assert errors and "initializationOptions" in errors[0]
+    settings, errors = parse_settings({"trusted": True}, Settings(), privileged=True)
+    assert settings.trusted is True and not errors
