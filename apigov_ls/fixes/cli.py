@@ -35,11 +35,15 @@ def before_lint(args, paths: list[str], stdin_text: str | None, load_ruleset, ou
         raise UsageError("--fix cannot write standard input: use --diff")
     from apigov_ls.fixes.fixall import fix_document, write_fixed
 
+    from apigov_ls.cli import ref_roots
+
+    roots = ref_roots(paths, getattr(args, "allow_ref_root", None) or [])
     any_diff = False
     total = 0
     for path in paths:
         ruleset = load_ruleset(path)
-        outcome = fix_document(path, ruleset, unsafe=args.unsafe_fixes, text=stdin_text)
+        outcome = fix_document(path, ruleset, unsafe=args.unsafe_fixes, text=stdin_text, allowed_roots=roots,
+                               max_size=getattr(args, "max_file_size", None))
         changed = outcome.changed_files()
         if diff:
             for p in changed:
@@ -83,10 +87,13 @@ def cmd_baseline(args, load_ruleset, out, err) -> int:
     from apigov_ls.document.model import FileError, FileLoader
     from apigov_ls.lint import lint_file
 
+    from apigov_ls.cli import ref_roots
+
     paths = expand_paths(args.paths)
     if not paths:
         raise UsageError("no API descriptions found in " + ", ".join(args.paths))
-    loader = FileLoader()
+    # the same $ref confinement as `apigov lint`
+    loader = FileLoader(allowed_roots=ref_roots(paths, getattr(args, "allow_ref_root", None) or []))
     results = []
     for path in paths:
         try:

@@ -57,6 +57,8 @@ def fix_document(
     max_rounds: int = 8,
     files: set[str] | None = None,
     codes: set[str] | None = None,
+    allowed_roots: list[str] | None = None,
+    max_size: int | None = None,
 ) -> FixOutcome:
     """Fix `path` (and the local files it references, unless `files` limits which may change).
 
@@ -70,7 +72,7 @@ def fix_document(
     if text is not None:
         overlays[path] = text
     for _ in range(max_rounds):
-        loader = FileLoader(dict(overlays))
+        loader = FileLoader(dict(overlays), allowed_roots=allowed_roots, **({"max_size": max_size} if max_size else {}))
         report = lint_file(path, ruleset, loader=loader)
         if report.document is None or report.document.root.data is None:
             break
