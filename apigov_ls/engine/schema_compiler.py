@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import unquote, urldefrag, urljoin
@@ -284,7 +285,7 @@ class Compiler:
     """Compiles schemas for one dialect and error mode. Reuse it: compiled nodes are cached."""
 
     def __init__(self, registry: SchemaRegistry, draft: str = "draft7", all_errors: bool = False,
-                 formats: bool = True) -> None:
+                 formats: bool = True, memo: bool = False) -> None:
         if draft not in DRAFTS:
             raise ValueError(f"unknown draft {draft}")
         self.registry = registry
@@ -294,6 +295,8 @@ class Compiler:
         self.draft4 = draft == "draft4"
         self.modern = draft in ("draft2019-09", "draft2020-12")
         self._cache: dict[tuple[int, bool], list] = {}
+        #: with `memo`, compiled nodes look their results up in the SubtreeMemo given to `errors`
+        self._memo_state = _MemoState() if memo else None
 
     # -- entry points
 
@@ -302,7 +305,7 @@ class Compiler:
             base = self.registry.base_of.get(id(schema)) or self.registry.add(schema)
         fn = self._node(schema, base, False, "#")
         dyn = (base,) if self._has_dynamic(base) else ()
-        return CompiledSchema(fn, dyn)
+        return CompiledSchema(fn, dyn, self._memo_state)
 
     def _has_dynamic(self, base: str) -> bool:
         return self.registry.has_dynamic_anchors(base) or bool(
@@ -322,7 +325,8 @@ class Compiler:
         cell = [None, node]  # keeps `node` alive while its id is a cache key
         self._cache[key] = cell
         try:
-            cell[0] = self._build(node, base, track, sp)
+            built = self._build(node, base, track, sp)
+            cell[0] = built if self._memo_state is None or built is _true_check else _memoized(built, self._memo_state)
         except BaseException:
             # an invalid schema must fail the same way every time, not leave an empty cell behind
             del self._cache[key]
@@ -1143,14 +1147,76 @@ def _as_list(v: Any) -> list:
     return [v] if isinstance(v, str) else list(v) if isinstance(v, list) else []
 
 
+class _MemoState(threading.local):
+    #: the SubtreeMemo of the running `errors` call (per thread)
+    table: Any = None
+
+
+#: instance containers this close to the root are memoized (path items, operations, components);
+#: deeper ones belong to a subtree small enough to validate again
+MEMO_DEPTH = 3
+
+
+def _memoized(check: Check, state: _MemoState) -> Check:
+    """`check` with its result and errors, for container instances near the root, kept in the
+    running memo per (check, instance object, dynamic scope). A check reads nothing but its
+    instance and dynamic scope (the path only names errors), so an unchanged object (same
+    identity: data is never mutated in place) gets the same answer; the errors are kept
+    relative to the instance and re-rooted at the current path."""
+
+    def memoized(inst, path, errs, dyn, ev):
+        memo = state.table
+        t = type(inst)
+        if memo is None or ev is not None or (t is not dict and t is not list):
+            return check(inst, path, errs, dyn, ev)
+        p, depth = path, 0
+        while p is not None:
+            depth += 1
+            if depth > MEMO_DEPTH:
+                return check(inst, path, errs, dyn, ev)
+            p = p[0]
+        key = (id(check), id(inst), dyn)
+        hit = memo.get(key, inst)
+        if hit is not None:
+            ok, rel = hit
+            if rel:
+                prefix = path_tuple(path)
+                errs.extend(AjvError(e.keyword, prefix + e.instance_path, e.schema_path, e.params, e.message, e.schema, e.used) for e in rel)
+            return ok
+        mark = len(errs)
+        ok = check(inst, path, errs, dyn, ev)
+        prefix = path_tuple(path)
+        n = len(prefix)
+        rel = []
+        for e in errs[mark:]:
+            if e.instance_path[:n] != prefix:
+                return ok  # not an error about this subtree: do not keep it
+            rel.append(AjvError(e.keyword, e.instance_path[n:], e.schema_path, dict(e.params), e.message, e.schema, e.used))
+        memo.put(key, inst, (ok, rel))
+        return ok
+    return memoized
+
+
 @dataclass(slots=True)
 class CompiledSchema:
     fn: Check
     dyn: tuple = field(default=())
+    memo_state: Any = None
 
-    def errors(self, instance: Any) -> list[AjvError]:
+    def errors(self, instance: Any, memo: Any = None) -> list[AjvError]:
+        """All errors; with `memo` (a SubtreeMemo, for a validator compiled with memo=True) unchanged
+        subtrees of an instance validated before are not validated again."""
         errs: list[AjvError] = []
-        self.fn(instance, None, errs, self.dyn, None)
+        state = self.memo_state
+        if memo is None or state is None:
+            self.fn(instance, None, errs, self.dyn, None)
+            return errs
+        memo.begin_pass()
+        state.table = memo
+        try:
+            self.fn(instance, None, errs, self.dyn, None)
+        finally:
+            state.table = None
         return errs
 
     def is_valid(self, instance: Any) -> bool:

@@ -148,9 +148,21 @@ def factory_for(owner: Any) -> ValidatorFactory:
         return global_factory()
 
 
-def document_validator(schema_name: str) -> CompiledSchema:
-    """The all-errors validator of one OpenAPI document schema (`oas2_0`, `oas3_0`, `oas3_1`, `oas3_2`)."""
-    return _document_validator(schema_name)
+def document_validator(schema_name: str, memo: bool = False) -> CompiledSchema:
+    """The all-errors validator of one OpenAPI document schema (`oas2_0`, `oas3_0`, `oas3_1`, `oas3_2`).
+
+    memo=True: a separately compiled copy whose `errors(instance, memo)` reuses the results of
+    unchanged subtrees (for documents re-checked edit by edit; see subtree_memo.py)."""
+    return _memo_document_validator(schema_name) if memo else _document_validator(schema_name)
+
+
+@lru_cache(maxsize=None)
+def _memo_document_validator(schema_name: str) -> CompiledSchema:
+    reg = base_registry()
+    schema = reg.resources[_schema_uri(schema_name)]
+    factory = global_factory()
+    with _lock:
+        return Compiler(factory.registry, "draft2020-12", True, memo=True).compile(schema)
 
 
 @lru_cache(maxsize=None)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from apigov_ls.engine.functions import function
+from apigov_ls.engine.subtree_memo import SubtreeMemo, memo_for
 
 #: (kind label, pattern); group "prefix" is the part kept in the masked value
 _TOKEN_PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -260,13 +261,85 @@ _OPTIONS_SCHEMA = {
 
 
 def scan_document(data: Any, *, entropy_threshold: float = DEFAULT_ENTROPY_THRESHOLD, min_length: int = DEFAULT_MIN_LENGTH,
-                  detect: tuple[str, ...] = (PATTERNS, ENTROPY)) -> list[tuple[tuple, str, SecretHit]]:
-    """(path, where, hit) for each credential-looking published value of `data`."""
-    out = []
-    for path, text, name, where in _candidates(data, ()):
-        hit = find_secret(text, name=name, entropy_threshold=entropy_threshold, min_length=min_length, detect=detect)
-        if hit is not None:
-            out.append((path, where, hit))
+                  detect: tuple[str, ...] = (PATTERNS, ENTROPY), memo: SubtreeMemo | None = None) -> list[tuple[tuple, str, SecretHit]]:
+    """(path, where, hit) for each credential-looking published value of `data`.
+
+    With a `memo` (kept across the edits of one document), containers near the root whose
+    object is unchanged since the last scan give their hits without being walked again."""
+
+    def check(text: str, name: str | None) -> SecretHit | None:
+        return find_secret(text, name=name, entropy_threshold=entropy_threshold, min_length=min_length, detect=detect)
+
+    if memo is None:
+        out = []
+        for path, text, name, where in _candidates(data, ()):
+            hit = check(text, name)
+            if hit is not None:
+                out.append((path, where, hit))
+        return out
+    memo.begin_pass()
+    return _memo_hits(data, (), 0, check, memo)
+
+
+#: containers this close to the root are memoized: the path items, operations and components
+#: an edit leaves alone; below that a changed subtree is small enough to scan again
+_MEMO_DEPTH = 3
+
+
+def _memo_hits(node: Any, path: tuple, depth: int, check, memo: SubtreeMemo) -> list:
+    """`_candidates` + `check` for one container, its hits taken from `memo` when it is unchanged."""
+    if len(path) > _MEMO_DEPTH:
+        out = []
+        for p, text, name, where in _candidates(node, path, depth):
+            hit = check(text, name)
+            if hit is not None:
+                out.append((p, where, hit))
+        return out
+    # a container's hits depend on its content and its own key (the owner name of its value keys)
+    key = (id(node), path[-1] if path else None)
+    n = len(path)
+    rel = memo.get(key, node)
+    if rel is not None:
+        return [(path + p, where, hit) for p, where, hit in rel]
+    out = _container_hits(node, path, depth, check, memo)
+    memo.put(key, node, [(p[n:], where, hit) for p, where, hit in out])
+    return out
+
+
+def _container_hits(node: Any, path: tuple, depth: int, check, memo: SubtreeMemo) -> list:
+    """`_candidates(node, path, depth)` checked, with child containers through `_memo_hits`."""
+    out: list = []
+
+    def checked(items) -> None:
+        for p, text, name, where in items:
+            hit = check(text, name)
+            if hit is not None:
+                out.append((p, where, hit))
+
+    if depth > 256:
+        return out
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                continue
+            sub = path + (key,)
+            if key in _VALUE_KEYS:
+                owner = _owner_name(node, path)
+                checked((p, s, n, key) for p, s, n in _strings(value, sub, owner))
+            elif key.startswith("x-"):
+                checked((p, s, n, key) for p, s, n in _strings(value, sub, key[2:]))
+            elif key == "servers" and isinstance(value, list):
+                for i, server in enumerate(value):
+                    if isinstance(server, dict) and isinstance(server.get("url"), str):
+                        checked([(sub + (i, "url"), server["url"], None, "server URL")])
+                    if isinstance(server, dict):
+                        out.extend(_memo_hits(server, sub + (i,), depth + 1, check, memo))
+            elif isinstance(value, (dict, list)):
+                out.extend(_memo_hits(value, sub, depth + 1, check, memo))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                out.extend(_memo_hits(value, path + (i,), depth + 1, check, memo))
     return out
 
 
@@ -276,12 +349,15 @@ def secrets_in_description(target: Any, options: Any, context) -> list[dict] | N
     options = options or {}
     base = tuple(context.path)
     results = []
-    hits = scan_document(
-        target,
+    # a whole-document scan (`given: $`) is re-run on every edit: memoize it per subtree
+    # (one memo per set of options: each pass drops what it did not use)
+    settings = dict(
         entropy_threshold=options.get("entropyThreshold", DEFAULT_ENTROPY_THRESHOLD),
         min_length=options.get("minLength", DEFAULT_MIN_LENGTH),
         detect=tuple(options.get("detect") or (PATTERNS, ENTROPY)),
     )
+    memo = None if base else memo_for(getattr(context, "document", None), ("apigovSecrets",) + tuple(settings.values()))
+    hits = scan_document(target, memo=memo, **settings)
     for path, where, hit in hits:
         label = where if where == "server URL" else f"`{where}` value"
         results.append({

@@ -17,6 +17,7 @@ from apigov_ls.engine.functions import function
 from apigov_ls.engine.functions.schema import detect_dialect, render_property, run_schema
 from apigov_ls.engine.schema_compiler import AjvError
 from apigov_ls.engine.schema_errors import oas_document_results
+from apigov_ls.engine.subtree_memo import memo_for
 from apigov_ls.engine.schema_registry import document_validator, factory_for
 
 _NOT_SCHEMAS = frozenset({"enum", "const", "default", "example", "examples"})
@@ -44,11 +45,13 @@ def oas_document_schema(input: Any, options: Any, context: Any) -> list[dict] | 
     name = document_schema_name(_formats(context))
     if name is None:
         return None
+    base = tuple(context.path)
+    # a whole-document validation (`given: $`) is re-run on every edit: reuse unchanged subtrees
+    memo = None if base else memo_for(getattr(context, "document", None), ("oasDocumentSchema", name))
     try:
-        errors = document_validator(name).errors(input)
+        errors = document_validator(name, memo=memo is not None).errors(input, memo)
     except RecursionError:
         return [{"message": "the document is nested too deeply to validate", "path": tuple(context.path)}]
-    base = tuple(context.path)
     out = []
     for message, rel in oas_document_results(errors, input):
         full = base + rel

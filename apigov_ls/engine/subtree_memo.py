@@ -1,0 +1,72 @@
+"""Results memoized per data subtree, kept across the edits of one document.
+
+The incremental parser never mutates a container in place (apigov_ls/document/incremental.py):
+an edit copies the containers on the path to the change and shares everything else, and the
+resolved view keeps the resolved objects of unchanged subtrees (incremental_model.py). So a
+result computed for a container (keyed by its `id`, the container itself kept beside the
+result so the id cannot be reused) is still right for the same object in the next version of
+the document. Each whole-document pass keeps only the entries it used or made, so subtrees
+that left the document are not kept alive.
+
+Only documents that are re-checked edit by edit get a memo (`memo_for`): for a one-off lint
+the bookkeeping would cost without ever paying off.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+_lock = threading.Lock()
+_memos: "weakref.WeakKeyDictionary[Any, dict[Any, SubtreeMemo]]" = weakref.WeakKeyDictionary()
+
+
+class SubtreeMemo:
+    """key -> value for container nodes, two generations: the last pass and the current one."""
+
+    __slots__ = ("old", "new")
+
+    def __init__(self) -> None:
+        self.old: dict = {}
+        self.new: dict = {}
+
+    def begin_pass(self) -> None:
+        """A new whole-document pass: what the last one used is what this one can reuse."""
+        if self.new:
+            self.old, self.new = self.new, {}
+
+    def get(self, key: Any, node: Any) -> Any:
+        """The value stored for `key` if it was stored for this very `node`, else None."""
+        hit = self.new.get(key)
+        if hit is None:
+            hit = self.old.get(key)
+            if hit is None or hit[0] is not node:
+                return None
+            self.new[key] = hit
+        elif hit[0] is not node:
+            return None
+        return hit[1]
+
+    def put(self, key: Any, node: Any, value: Any) -> None:
+        self.new[key] = (node, value)
+
+    def __len__(self) -> int:
+        return len(self.new)
+
+
+def memo_for(document: Any, name: Any) -> SubtreeMemo | None:
+    """The memo `name` of a document re-checked edit by edit (IncrementalDocument), else None."""
+    if document is None or not getattr(document, "incremental", False):
+        return None
+    with _lock:
+        try:
+            per_doc = _memos.get(document)
+            if per_doc is None:
+                per_doc = _memos[document] = {}
+        except TypeError:  # not weak-referenceable
+            return None
+        memo = per_doc.get(name)
+        if memo is None:
+            memo = per_doc[name] = SubtreeMemo()
+        return memo
