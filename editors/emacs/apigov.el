@@ -14,7 +14,7 @@
 ;;
 ;; lsp-mode (runs beside other YAML/JSON servers as an add-on client):
 ;;   (require 'apigov)
-;;   (apigov-lsp-mode-setup)
+;;   (apigov-lsp-mode-setup)         ; registers the client, runs `lsp-deferred' in YAML/JSON buffers
 ;;
 ;; Settings are the defcustoms below (M-x customize-group RET apigov); they reach the server as
 ;; initializationOptions, so restart the server after changing them.  `apigov-fix-on-save'
@@ -168,32 +168,58 @@ Unless NO-AUTOSTART, start it in `apigov-major-modes' buffers."
 (declare-function lsp-register-client "lsp-mode")
 (declare-function make-lsp-client "lsp-mode")
 (declare-function lsp-stdio-connection "lsp-mode")
-(declare-function lsp-activate-on "lsp-mode")
 (declare-function lsp-execute-code-action-by-kind "lsp-mode")
+(declare-function lsp-find-workspace "lsp-mode")
+(declare-function lsp-workspaces "lsp-mode")
+(declare-function lsp-deferred "lsp-mode")
 
-(defun apigov--lsp-fix-before-save ()
-  (ignore-errors (lsp-execute-code-action-by-kind apigov-fix-all-kind)))
+(defun apigov--lsp-managed-p ()
+  "Non-nil when lsp-mode runs the apigov server for this buffer."
+  (and buffer-file-name
+       (bound-and-true-p lsp-mode)
+       (memq (lsp-find-workspace 'apigov buffer-file-name) (lsp-workspaces))))
+
+(defun apigov--lsp-server-present-p ()
+  "Whether the server command exists; if not, say how to install it.
+lsp-mode then leaves the client out instead of failing to start it."
+  (condition-case err
+      (progn (apigov--check-server) t)
+    (user-error (message "%s" (error-message-string err)) nil)))
 
 (defun apigov-lsp-fix-all ()
   "Apply the server's fix-all action to the buffer (lsp-mode)."
   (interactive)
   (lsp-execute-code-action-by-kind apigov-fix-all-kind))
 
+(defun apigov--lsp-fix-before-save ()
+  (when (apigov--lsp-managed-p)
+    ;; nothing to fix is not an error worth interrupting a save for
+    (ignore-errors (apigov-lsp-fix-all))))
+
+(defun apigov--lsp-after-open ()
+  "Add the fix-on-save hook when lsp-mode opens a buffer with the apigov server."
+  (when (and apigov-fix-on-save (apigov--lsp-managed-p))
+    (add-hook 'before-save-hook #'apigov--lsp-fix-before-save nil t)))
+
 ;;;###autoload
-(defun apigov-lsp-mode-setup ()
-  "Register apigov-ls with lsp-mode, as an add-on beside other YAML/JSON servers."
+(defun apigov-lsp-mode-setup (&optional no-autostart)
+  "Register apigov-ls with lsp-mode, as an add-on beside other YAML/JSON servers.
+Unless NO-AUTOSTART, start lsp-mode (`lsp-deferred') in the buffers of
+`apigov-major-modes'."
   (require 'lsp-mode)
   (lsp-register-client
    (make-lsp-client
-    :new-connection (lsp-stdio-connection (lambda () (apigov--check-server) apigov-server-command))
-    :activation-fn (lsp-activate-on "yaml" "json")
+    :new-connection (lsp-stdio-connection (lambda () apigov-server-command) #'apigov--lsp-server-present-p)
+    ;; by major mode, not `lsp-activate-on': lsp-mode 8.0 gives yaml-mode the language id
+    ;; "spring-boot-properties-yaml", so (lsp-activate-on "yaml") never matched a YAML buffer there
+    :activation-fn (lambda (_file mode) (apply #'provided-mode-derived-p mode apigov-major-modes))
     :server-id 'apigov
     :add-on? t
     :initialization-options #'apigov-settings))
-  (add-hook 'lsp-after-open-hook
-            (lambda ()
-              (when (and apigov-fix-on-save (apply #'derived-mode-p apigov-major-modes))
-                (add-hook 'before-save-hook #'apigov--lsp-fix-before-save nil t)))))
+  (add-hook 'lsp-after-open-hook #'apigov--lsp-after-open)
+  (unless no-autostart
+    (dolist (mode apigov-major-modes)
+      (add-hook (intern (format "%s-hook" mode)) #'lsp-deferred))))
 
 (provide 'apigov)
 ;;; apigov.el ends here
