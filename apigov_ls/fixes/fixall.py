@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from apigov_ls.document.model import FileLoader, read_text_file, syntax_for
 from apigov_ls.document.parse import parse_text
@@ -59,10 +60,13 @@ def fix_document(
     codes: set[str] | None = None,
     allowed_roots: list[str] | None = None,
     max_size: int | None = None,
+    lint: Callable[[dict[str, str]], Any] | None = None,
 ) -> FixOutcome:
     """Fix `path` (and the local files it references, unless `files` limits which may change).
 
     `codes` limits the rule codes whose fixes are applied. Returns the fixed texts; writes nothing.
+    `lint(overlays)` replaces the plain `lint_file` of each round (the language server passes one
+    that reuses its incremental linter): it gets the texts changed so far and returns a LintReport.
     """
     from apigov_ls.lint import lint_file
 
@@ -72,8 +76,11 @@ def fix_document(
     if text is not None:
         overlays[path] = text
     for _ in range(max_rounds):
-        loader = FileLoader(dict(overlays), allowed_roots=allowed_roots, **({"max_size": max_size} if max_size else {}))
-        report = lint_file(path, ruleset, loader=loader)
+        if lint is not None:
+            report = lint(dict(overlays))
+        else:
+            loader = FileLoader(dict(overlays), allowed_roots=allowed_roots, **({"max_size": max_size} if max_size else {}))
+            report = lint_file(path, ruleset, loader=loader)
         if report.document is None or report.document.root.data is None:
             break
         document = report.document

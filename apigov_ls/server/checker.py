@@ -32,6 +32,21 @@ ClientRange = tuple[tuple[int, int], tuple[int, int]]
 
 
 @dataclass
+class FindingAction:
+    """A quick fix (or "Ignore RULE here") for one Finding, computed by the worker with the check.
+
+    `edits` are (file path, range in the client's units, new text); a finding inside a $ref'd
+    file is fixed in that file."""
+
+    title: str
+    #: "fix" or "ignore"
+    kind: str
+    safe: bool
+    preferred: bool
+    edits: list[tuple[str, ClientRange, str]] = field(default_factory=list)
+
+
+@dataclass
 class Finding:
     """One lint result, ready for the client (picklable, no rule functions attached)."""
 
@@ -45,6 +60,8 @@ class Finding:
     documentation_url: str | None = None
     description: str | None = None
     related: list[tuple[str, ClientRange, str]] = field(default_factory=list)
+    #: quick fixes and the Ignore action, for the code actions of the check's versions
+    actions: list[FindingAction] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +110,11 @@ _worker_state: dict = {"generation": None, "rulesets": None, "parse_cache": {}}
 
 def run_check(job: CheckJob) -> Analysis:
     """Parse, resolve and lint one root (runs in a worker process)."""
+    return analyse(job, worker_rulesets(job), _worker_state["parse_cache"])
+
+
+def worker_rulesets(job: CheckJob):
+    """This worker's RulesetCache, dropped when the server bumped the ruleset generation."""
     from apigov_ls.server.rulesets import RulesetCache
 
     if _worker_state["generation"] != job.ruleset_generation or _worker_state["rulesets"] is None:
@@ -104,7 +126,7 @@ def run_check(job: CheckJob) -> Analysis:
             clear_cache()
         except ImportError:
             pass
-    return analyse(job, _worker_state["rulesets"], _worker_state["parse_cache"])
+    return _worker_state["rulesets"]
 
 
 def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
@@ -134,6 +156,7 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
     # a file that does not parse keeps its syntax errors (the text sniff said it is a description)
     is_description = job.included or not document.root.parsed.ok or looks_like_api_description(document.root.data)
     results = override_parser_codes(report.results, job.settings)
+    results = _without_baselined(results, job)
     findings = [_finding(r, document, job.encoding) for r in results]
     symbols = [e for sf in document.files.values() for e in workspace_entries(sf)]
     return Analysis(job.root, versions, list(document.files), findings, list(document.graph.refs), symbols,
@@ -175,7 +198,24 @@ def _client_range(rng, lines, encoding: str) -> ClientRange:
             (rng.end.line, lines.to_client_character(rng.end, encoding)))
 
 
+def _without_baselined(results: list, job: CheckJob) -> list:
+    """The `baseline` setting: results recorded in the baseline file are not reported."""
+    from apigov_ls.baseline import BaselineError, new_results
+    from apigov_ls.server.fix_worker import baseline_path
+
+    path = baseline_path(job.settings.baseline, job.root, job.folders)
+    if path is None or not results:
+        return results
+    try:
+        return new_results(results, path)
+    except BaselineError as err:
+        log.warning("baseline setting: %s", err)
+        return results
+
+
 def _finding(result, document, encoding: str) -> Finding:
+    from apigov_ls.server.fix_worker import finding_actions
+
     files = document.files
     source = result.source if result.source in files else document.root.path
     lines = files[source].source_map.lines
@@ -184,7 +224,7 @@ def _finding(result, document, encoding: str) -> Finding:
     rule = result.rule
     return Finding(result.code, result.message, int(result.severity), source, _client_range(result.range, lines, encoding),
                    tuple(result.path), result.source_pointer, result.documentation_url,
-                   getattr(rule, "description", None), related)
+                   getattr(rule, "description", None), related, finding_actions(result, document, encoding))
 
 
 def override_parser_codes(results: list, settings: Settings) -> list:

@@ -32,6 +32,9 @@ class Settings:
     max_file_size: int | None = None
     #: besides the workspace folders, $refs may read files under these folders
     allowed_ref_roots: tuple[str, ...] = ()
+    #: baseline file (apigov_ls.baseline): results it records are not reported; relative paths are
+    #: resolved against the workspace folder holding the checked file
+    baseline: str | None = None
 
     def matches(self, path: str, patterns: tuple[str, ...], roots: list[str]) -> bool:
         return any(glob_match(path, p, roots) for p in patterns)
@@ -151,6 +154,14 @@ def parse_settings(raw: Any, base: Settings | None = None, *, privileged: bool =
             values["allowed_ref_roots"] = tuple(os.path.abspath(os.path.expanduser(x)) for x in v)
         else:
             errors.append("allowedRefRoots must be a list of folders")
+    if "baseline" in raw:
+        v = raw["baseline"]
+        if v is None or (isinstance(v, str) and v.strip() == ""):
+            values["baseline"] = None
+        elif isinstance(v, str):
+            values["baseline"] = os.path.expanduser(v.strip())
+        else:
+            errors.append("baseline must be the path of a baseline file")
     merged = {**base.__dict__, **values}
     return Settings(**merged), errors
 

@@ -1,9 +1,10 @@
 """Base class for optional language features plugged into the server (esbonio-style).
 
 The server owns the LSP handlers and fans requests out to registered features. Code actions
-live here as a hook: a `CodeActionFeature` (quick fixes, written separately) subclasses
-`LanguageFeature`, implements `code_action`, and is added with `server.add_feature(...)` before
-the server starts; the server then advertises `codeActionProvider` with the feature's kinds.
+live here as a hook: `CodeActionFeature` (apigov_ls.server.code_actions, registered by default)
+subclasses `LanguageFeature` and implements `code_action`; more are added with
+`server.add_feature(...)` before the handlers are registered. The server advertises
+`codeActionProvider` with the features' kinds.
 """
 
 from __future__ import annotations
@@ -24,5 +25,6 @@ class LanguageFeature:
         self.server = server
 
     def code_action(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        """Code actions for a range; `self.server.diagnostics.entries(uri)` gives the engine results."""
+        """Code actions for a range (or a coroutine returning them: the server awaits it);
+        `self.server.checker.analyses` holds the checks' Findings with their fixes."""
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 
 from lsprotocol import types
@@ -144,10 +145,13 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
     kinds = sorted({k for f in ls.features for k in f.code_action_kinds})
     if kinds:
         @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))
-        def code_action(params: types.CodeActionParams):
+        async def code_action(params: types.CodeActionParams):
             actions: list = []
             for feature in ls.features:
-                actions.extend(feature.code_action(params) or [])
+                found = feature.code_action(params)
+                if inspect.isawaitable(found):  # features may wait for a check or a worker
+                    found = await found
+                actions.extend(found or [])
             return actions or None
 
     @ls.feature(types.SHUTDOWN)

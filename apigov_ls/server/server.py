@@ -13,6 +13,7 @@ from pygls.lsp.server import LanguageServer
 from apigov_ls import __version__
 from apigov_ls.document.positions import LineIndex
 from apigov_ls.server.checker import Analysis, Checker, CheckJob
+from apigov_ls.server.code_actions import CodeActionFeature
 from apigov_ls.server.config import SECTION, parse_settings
 from apigov_ls.server.convert import SOURCE, encoding_name, to_diagnostic, to_lsp_position
 from apigov_ls.server.diagnostics import DiagnosticPublisher, DiagnosticStore, Entry
@@ -42,7 +43,7 @@ class ApigovLanguageServer(LanguageServer):
         self.check_pool = PinnedPool(max_check_workers, mp_context=multiprocessing.get_context("spawn"))
         self.checker = Checker(self.check_pool, self._job, self.snapshot, self.open_versions, self._on_analysis)
         self.ruleset_generation = 0
-        self.features: list[LanguageFeature] = []
+        self.features: list[LanguageFeature] = [CodeActionFeature(self)]
         self.scan_done: asyncio.Event | None = None
         #: root -> workspace symbols found by the first scan (roots not checked yet)
         self.symbol_index: dict[str, list] = {}
