@@ -10,6 +10,7 @@ import argparse
 import glob
 import os
 import sys
+import time
 from typing import Sequence
 
 from apigov_ls import __version__
@@ -17,6 +18,7 @@ from apigov_ls.engine.types import LintResult, RulesetError, Severity
 
 DESCRIPTION_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
+DEFAULT_CACHE_DIR = ".apigov_cache"
 
 
 class UsageError(Exception):
@@ -44,6 +46,33 @@ def _size_arg(value: str) -> int:
     if size <= 0:
         raise argparse.ArgumentTypeError("the size must be positive")
     return size
+
+
+def _jobs_arg(value: str) -> int:
+    """A number of processes; 0 and 'auto' mean one per CPU."""
+    text = value.strip().lower()
+    if text == "auto":
+        return 0
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of jobs: {value!r} (use N >= 1, or 0 / auto for one per CPU)") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError("the number of jobs cannot be negative")
+    return jobs
+
+
+def resolve_jobs(requested: int | None) -> int:
+    """--jobs, else $APIGOV_JOBS, else one per CPU (as ruff: batch linting in CI is the common case)."""
+    if requested is None:
+        env = os.environ.get("APIGOV_JOBS", "").strip()
+        try:
+            requested = _jobs_arg(env) if env else 0
+        except argparse.ArgumentTypeError as e:
+            raise UsageError(f"APIGOV_JOBS: {e}") from None
+    from apigov_ls.parallel import cpu_count
+
+    return requested or cpu_count()
 
 
 def ref_roots(paths: Sequence[str], extra: Sequence[str]) -> list[str]:
@@ -79,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="files larger than this are not parsed (bytes, or with a K/M suffix; default 20M)")
     lint.add_argument("--allow-ref-root", action="append", default=[], metavar="DIR",
                       help="$refs may also read files under DIR (by default only the current folder and the linted files' folders)")
+    lint.add_argument("-j", "--jobs", type=_jobs_arg, default=None, metavar="N",
+                      help="lint files in N processes; 0 or 'auto': one per CPU (default: auto, or $APIGOV_JOBS); "
+                           "the report is the same as with -j 1")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="neither read nor write the results cache (by default results of unchanged files, "
+                           "with an unchanged ruleset, are reused)")
+    lint.add_argument("--cache-dir", metavar="DIR",
+                      help=f"where the results cache lives (default: $APIGOV_CACHE_DIR, else {DEFAULT_CACHE_DIR} in the current folder)")
+    lint.add_argument("-v", "--verbose", action="store_true", help="print how many files came from the cache, jobs and time on standard error")
     from apigov_ls import cli_rules  # rules, explain, score; lint's --score-weights/--min-score
 
     cli_rules.add_score_options(lint)
@@ -143,8 +181,7 @@ def _load_ruleset(explicit: str | None, target: str, cache: dict):
 
 
 def cmd_lint(args: argparse.Namespace, out, err) -> int:
-    from apigov_ls.document.model import STDIN, FileError, FileLoader
-    from apigov_ls.lint import lint_file
+    from apigov_ls.document.model import STDIN, FileLoader
     from apigov_ls.reporters import render
 
     stdin_text = None
@@ -170,35 +207,44 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
         return done
     from apigov_ls.document.parse import DEFAULT_MAX_SIZE
 
-    loader = FileLoader(allowed_roots=ref_roots(paths, args.allow_ref_root), max_size=args.max_file_size or DEFAULT_MAX_SIZE)
+    max_size = args.max_file_size or DEFAULT_MAX_SIZE
+    allowed = ref_roots(paths, args.allow_ref_root)
+    loader = FileLoader(allowed_roots=allowed, max_size=max_size)
+    from apigov_ls.engine.ruleset import discover_ruleset
+
+    wheres = [discover_ruleset(p if p != STDIN else os.path.join(os.getcwd(), "stdin"), args.ruleset) for p in paths]
+    rulesets_used = set(wheres)
+    results_cache = None
+    if not args.no_cache and stdin_text is None:
+        from apigov_ls.cache import ResultsCache, cache_dir
+
+        results_cache = ResultsCache(cache_dir(args.cache_dir), max_size=max_size,
+                                     load_ruleset=lambda where: _load_ruleset(where, where, cache)[1])
+    started = time.perf_counter()
+    outcomes, stats = _lint_outcomes(args, paths, wheres, cache, results_cache, loader, stdin_text, allowed, max_size)
     results: list[LintResult] = []
     unknown: list[str] = []
-    rulesets_used: set[str] = set()
-    reports = []
-    for path in paths:
-        where, ruleset = _load_ruleset(args.ruleset, path if path != STDIN else os.path.join(os.getcwd(), "stdin"), cache)
-        rulesets_used.add(where)
-        try:
-            report = lint_file(path, ruleset, text=stdin_text, loader=loader)
-        except FileError as e:
-            raise UsageError(str(e)) from None
-        if not report.recognized and report.document is not None and report.document.root.data is not None:
-            unknown.append(path)
-        results.extend(report.results)
-        reports.append(report)
+    for outcome in outcomes:
+        if outcome.unknown:
+            unknown.append(outcome.path)
+        results.extend(outcome.results)
+    if args.verbose:
+        err.write(f"apigov: {len(paths)} file(s): {stats}; {time.perf_counter() - started:.2f}s\n")
 
     results = fix_cli.after_lint(args, results)
     if not args.quiet:
         for where in sorted(rulesets_used):
-            rs = cache[where]
-            if rs.custom_functions:
-                err.write(f"apigov: {where}: loaded custom functions: {', '.join(rs.custom_functions)}\n")
+            names = cache[where].custom_functions if where in cache else results_cache.ruleset_info(where)[1]
+            if names:
+                err.write(f"apigov: {where}: loaded custom functions: {', '.join(names)}\n")
 
     shown = [r for r in results if r.severity <= args.fail_severity] if args.display_only_failures else results
     color = args.format == "stylish" and not args.no_color and not args.output and out.isatty() and "NO_COLOR" not in os.environ
-    from apigov_ls.cli_rules import lint_score
+    from apigov_ls.cli_rules import scores_summary
+    from apigov_ls.score import score_results
 
-    summary, score_failures = lint_score(args, reports)
+    scores = [score_results(o.results, operations=o.operations, weights=args.score_weights, source=o.path) for o in outcomes]
+    summary, score_failures = scores_summary(args, scores)
     summary = summary if args.format == "stylish" and not args.quiet else None
     text = render(args.format, shown, files=paths, color=color, cwd=os.getcwd(), fail_severity=args.fail_severity, summary=summary)
     if not shown and args.format == "stylish" and not args.quiet:
@@ -220,6 +266,45 @@ def cmd_lint(args: argparse.Namespace, out, err) -> int:
         err.write(f"apigov: {line}\n")
     failing = any(r.severity <= args.fail_severity for r in results) or bool(score_failures)
     return 1 if failing else 0
+
+
+def _lint_outcomes(args, paths, wheres, rulesets: dict, results_cache, loader, stdin_text, allowed, max_size):
+    """Every path's FileOutcome in order: from the cache when valid, else linted (in processes with
+    --jobs > 1). Raises UsageError for the first file, in order, that cannot be read."""
+    from apigov_ls.outcome import lint_outcome
+
+    outcomes: list = [None] * len(paths)
+    if results_cache is not None:
+        for i, path in enumerate(paths):
+            outcomes[i] = results_cache.lookup(path, wheres[i], loader)
+    todo = [i for i, o in enumerate(outcomes) if o is None]
+    for where in dict.fromkeys(wheres[i] for i in todo):
+        _load_ruleset(where, where, rulesets)  # once here: forked workers inherit it
+    jobs = min(resolve_jobs(args.jobs), len(todo))
+    if jobs > 1:
+        from apigov_ls.parallel import LintJob, WorkerDied, lint_parallel
+
+        job = LintJob(args.ruleset, tuple(allowed), max_size, os.getcwd())
+        try:
+            for i, outcome in zip(todo, lint_parallel([paths[i] for i in todo], job, jobs)):
+                outcomes[i] = outcome
+        except WorkerDied as e:
+            raise UsageError(str(e)) from None
+    else:
+        for i in todo:
+            outcomes[i] = lint_outcome(paths[i], rulesets[wheres[i]], loader=loader, text=stdin_text)
+            if outcomes[i].error is not None:
+                raise UsageError(outcomes[i].error)
+    for i in todo:
+        if outcomes[i].error is not None:
+            raise UsageError(outcomes[i].error)
+        if results_cache is not None:
+            results_cache.store(outcomes[i], wheres[i])
+    if results_cache is None:
+        stats = f"{len(todo)} linted (cache off)"
+    else:
+        stats = f"{results_cache.hits} from the cache, {len(todo)} linted, {results_cache.writes} cached in {results_cache.directory}"
+    return outcomes, stats + f" with {max(jobs, 1)} job(s)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -203,9 +203,13 @@ def _failures(scores, minimum: float | None) -> list[str]:
 
 def lint_score(args: argparse.Namespace, reports: list) -> tuple[str, list[str]]:
     """The stylish summary line and --min-score failures for `apigov lint`."""
+    return scores_summary(args, [score_report(r, args.score_weights) for r in reports])
+
+
+def scores_summary(args: argparse.Namespace, scores: list) -> tuple[str, list[str]]:
+    """lint_score from scores already computed (`apigov lint` keeps operation counts, not documents)."""
     from apigov_ls.score import lowest
 
-    scores = [score_report(r, args.score_weights) for r in reports]
     if not scores:
         return "", []
     summary = lowest(scores).line()

@@ -22,3 +22,15 @@ def corpus_roots() -> list[Path]:
         return []
     rows = manifest.read_text(encoding="utf-8").splitlines()[1:]
     return [CORPUS / row.split("\t")[0] for row in rows if row.strip()]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_lint_cache(monkeypatch, tmp_path_factory):
+    """`apigov lint` caches results in .apigov_cache of the current folder: give each test its own
+    cache folder (created only if a test lints), so no test reuses another's results or leaves a
+    cache in the repository. Lint runs in-process serially unless a test asks for --jobs."""
+    import uuid
+
+    base = tmp_path_factory.getbasetemp() / "apigov-cache"
+    monkeypatch.setenv("APIGOV_CACHE_DIR", str(base / uuid.uuid4().hex))
+    monkeypatch.setenv("APIGOV_JOBS", "1")
