@@ -92,7 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"apigov {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    lint = sub.add_parser("lint", help="lint API descriptions (files, folders, globs)")
+    lint = sub.add_parser(
+        "lint", help="lint API descriptions (files, folders, globs)",
+        epilog="Results cache: results of files whose content, $ref'd files, ruleset files and apigov version "
+               "are unchanged are reused from the cache folder (.apigov_cache, with a .gitignore and a CACHEDIR.TAG); "
+               "--baseline, -F, -D and the format apply afterwards. Standard input is never cached.",
+    )
     lint.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or glob patterns ('-' or none with --stdin-filepath: standard input)")
     lint.add_argument("-r", "--ruleset", help="ruleset file or built-in name (default: nearest .spectral.yaml/.yml/.json, else apigov:recommended)")
     lint.add_argument("-f", "--format", default="stylish", choices=FORMATS, help="output format (default: stylish)")
