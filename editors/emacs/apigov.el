@@ -92,7 +92,7 @@ Only buffers that the apigov server manages."
 (defconst apigov-fix-all-kind "source.fixAll.apigov"
   "The code action kind of the server's fix-all action.")
 
-(defconst apigov-install-command "python3 -m pip install apigov-ls"
+(defconst apigov-install-command "python3 -m pip install /path/to/apigov-ls (a checkout)"
   "How to install the server.")
 
 (defun apigov-settings ()
