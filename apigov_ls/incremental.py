@@ -28,6 +28,21 @@ from apigov_ls.engine.types import LintResult, Ruleset
 from apigov_ls.lint import finish_results, select_rules
 
 
+def _trimmed(edit: TextEdit, text: str) -> TextEdit | None:
+    """`edit` without the characters it replaces by themselves (None: it changes nothing)."""
+    old, new = text[edit.start: edit.end], edit.text
+    if old == new:
+        return None
+    n = min(len(old), len(new))
+    p = 0
+    while p < n and old[p] == new[p]:
+        p += 1
+    q = 0
+    while q < n - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
+        q += 1
+    return TextEdit(edit.start + p, edit.end - q, new[p: len(new) - q])
+
+
 class IncrementalLinter:
     """Lint results of one root file, kept up to date edit by edit (no LSP types here)."""
 
@@ -56,9 +71,20 @@ class IncrementalLinter:
     # -- public API --------------------------------------------------------------------------------
     def update(self, edits: Iterable[TextEdit]) -> list[LintResult]:
         """Apply edits (in order, each in the coordinates of the text before it) and re-check."""
+        edits = list(edits)
         text = self.text
         for edit in edits:
             text = edit.apply(text)
+        model = self._model
+        if (len(edits) == 1 and model is not None and self._evaluator is not None and self.document is model
+                and model.root.parsed.text is self.text and not text.startswith("\ufeff")):
+            # one edit of the model's own text: no need to diff the whole text to find it
+            edit = _trimmed(edits[0], self.text)
+            if edit is None:
+                self._mode("unchanged")
+                return self.results
+            results = self._incremental(model, text, edit)
+            return results if results is not None else self._full(text)
         return self.set_text(text)
 
     def set_text(self, text: str) -> list[LintResult]:
@@ -99,9 +125,10 @@ class IncrementalLinter:
         return self.results
 
     # -- incremental checks ----------------------------------------------------------------------------
-    def _incremental(self, model: IncrementalDocument, text: str) -> list[LintResult] | None:
+    def _incremental(self, model: IncrementalDocument, text: str, edit: TextEdit | None = None) -> list[LintResult] | None:
         parsed = model.root.parsed
-        edit = diff_edit(parsed.text, text)
+        if edit is None:
+            edit = diff_edit(parsed.text, text)
         if edit is None:  # back to the model's text (a syntax error was undone)
             self.text, self.document = text, model
             self.results = self._assemble(model)
@@ -111,7 +138,7 @@ class IncrementalLinter:
         old_end = lines.position(edit.end)
         formats = model.formats
         layout = (model.spine_paths, model.region_paths)
-        splice = reparse(parsed, edit)
+        splice = reparse(parsed, edit, text)
         if splice is None:
             return None
         depth = region_depth(parsed.data, splice.path)

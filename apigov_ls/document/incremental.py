@@ -279,26 +279,27 @@ def _find_members(parsed: ParsedText, edit: TextEdit) -> list:
             return best
 
 
-def reparse(parsed: ParsedText, edit: TextEdit) -> Splice | None:
-    """Apply `edit` to `parsed` by re-parsing one region, or return None (nothing changed then)."""
+def reparse(parsed: ParsedText, edit: TextEdit, new_text: str | None = None) -> Splice | None:
+    """Apply `edit` to `parsed` by re-parsing one region, or return None (nothing changed then).
+    `new_text`: the edited text if the caller has it already (it is then not built again)."""
     if parsed.syntax != "yaml" or parsed.problems or not isinstance(parsed.data, dict) or _compose_fast is None:
         return None
     candidates = _find_members(parsed, edit)
+    if new_text is None:
+        new_text = edit.apply(parsed.text)
     # the innermost member first; a key added or removed beside it needs its parent, and so on
     for path, chunk_start, chunk_end in reversed(candidates[-MAX_ATTEMPTS:]):
         if chunk_end - chunk_start > MAX_CHUNK:
             return None
-        splice = _reparse_member(parsed, edit, path, chunk_start, chunk_end)
+        splice = _reparse_member(parsed, edit, new_text, path, chunk_start, chunk_end)
         if splice is not None:
             return splice
     return None
 
 
-def _reparse_member(parsed: ParsedText, edit: TextEdit, path: tuple, chunk_start: int, chunk_end: int) -> Splice | None:
-    old_text = parsed.text
+def _reparse_member(parsed: ParsedText, edit: TextEdit, new_text: str, path: tuple, chunk_start: int, chunk_end: int) -> Splice | None:
     if _marked_old(parsed, path):
         return None
-    new_text = edit.apply(old_text)
     delta = edit.delta
     new_chunk_end = chunk_end + delta
     token = _next_token(new_text, new_chunk_end)

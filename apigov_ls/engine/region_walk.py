@@ -31,13 +31,35 @@ LOCAL_FUNCTIONS = frozenset({
     "casing", "xor", "or", "schema", "typedEnum", "oasDiscriminator", "oasExample", "oasOpFormDataConsumeCheck",
     "oasOpIdUnique", "oasOpParams", "oasOpSuccessResponse", "oasPathParam", "oasTagDefined", "serverVariables",
     "uniquenessTags", "oasDocumentSchema",
+    # apigov rulesets: apigovOperation also reads its path item (`path[:2]`), which for the
+    # operations it is given is the operation's own region
+    "apigovOperation", "apigovParameter", "apigovSchemaDescription", "apigovSecuritySchemeCheck",
+    "apigovServerHttp", "apigovSchemesHttp", "apigovSecuritySchemesDefined", "apigovSecrets",
 })
 #: local in the unresolved view only (it reads the unresolved parent of its input)
 UNRESOLVED_LOCAL = frozenset({"refSiblings"})
 #: functions that also read these document places
+_SCHEMES = (("components", "securitySchemes"), ("securityDefinitions",))
 DEPENDS = {
-    "oasSecurityDefined": (("components", "securitySchemes"), ("securityDefinitions",)),
+    "oasSecurityDefined": _SCHEMES,
     "oasSchema": (("jsonSchemaDialect",),),
+    "apigovOAuthScopesDeclared": _SCHEMES,
+    "apigovSchemeDefined": _SCHEMES,
+    # the root's servers / schemes and security, and the operation's path item (its region)
+    "apigovCredentialsOverHttp": _SCHEMES + (("servers",), ("schemes",), ("security",)),
+    "apigovOperationSecurity": (("security",),),
+}
+
+
+def _any_operation_enforces_security(document) -> bool:
+    from apigov_ls.engine.functions.apigov_common import enforces_security, iter_operations
+
+    return any(enforces_security(op.get("security")) for _, op in iter_operations(document.resolved))
+
+
+#: functions that also read a fact about the whole document: re-run in full when its value changes
+FACTS = {
+    "apigovOperationSecurity": _any_operation_enforces_security,
 }
 #: functions that read the $ref graph: re-run when the set of targets changes
 GRAPH = frozenset({"oasUnusedComponent", "unreferencedReusableObject"})
@@ -51,32 +73,52 @@ class _Job:
     kind: str  # "regional" or "global"
     depends: tuple = ()
     graph: bool = False
+    facts: tuple = ()
+    #: the facts' values when the job last ran in full
+    fact_values: tuple = ()
+    #: every `then` reads only the keys of what `given` matched (`field: "@key"`), through a local
+    #: function: a match on the spine gives the same results until the spine's keys change
+    keys_only: bool = False
     #: unit path -> results, for regional jobs
     units: dict = field(default_factory=dict)
+    #: spine unit -> the reuse key of each of its results (see _Reuse), parallel to units[unit]
+    keys: dict = field(default_factory=dict)
     results: list = field(default_factory=list)
     slot: int = -1  # index in the group's regional matcher
 
 
-def _classify(rule: Rule, expr: str, resolved: bool) -> tuple[str, tuple, bool]:
+def _classify(rule: Rule, expr: str, resolved: bool) -> tuple[str, tuple, bool, tuple]:
     cp = compile_path(expr)
     regional = True
     if _CONTEXT_FILTER.search(expr) or any(step[0] == "parent" for step in cp.steps):
         regional = False
     depends: list = []
     graph = False
+    facts: list = []
     for then in rule.then:
         name = then.function_name
         if name in LOCAL_FUNCTIONS or (name in UNRESOLVED_LOCAL and not resolved):
             continue
-        if name in DEPENDS:
-            depends.extend(DEPENDS[name])
+        if name in DEPENDS or name in FACTS:
+            depends.extend(DEPENDS.get(name, ()))
+            if name in FACTS:
+                facts.append(FACTS[name])
         elif name in GRAPH:
             graph = True
         else:
             regional = False
         if then.field is not None and then.field.startswith("$") and _CONTEXT_FILTER.search(then.field):
             regional = False
-    return ("regional" if regional else "global"), tuple(depends), graph
+    return ("regional" if regional else "global"), tuple(depends), graph, tuple(facts)
+
+
+def _keys_only(rule: Rule) -> bool:
+    # {{value}} in the message prints the value at the key, which an edit below can change
+    return (
+        bool(rule.then)
+        and all(t.field == "@key" and t.function_name in LOCAL_FUNCTIONS for t in rule.then)
+        and "value" not in (rule.message or "")
+    )
 
 
 def _related(a: tuple, b: tuple) -> bool:
@@ -96,8 +138,8 @@ class _Group:
             if rule.resolved != resolved:
                 continue
             for expr in runner._given_for(rule, document.formats):
-                kind, depends, graph = _classify(rule, expr, resolved)
-                job = _Job(rule, expr, kind, depends, graph)
+                kind, depends, graph, facts = _classify(rule, expr, resolved)
+                job = _Job(rule, expr, kind, depends, graph, facts, keys_only=_keys_only(rule))
                 if kind == "regional":
                     if expr not in slots:
                         slots[expr] = len(regional_paths)
@@ -125,9 +167,12 @@ class RegionEvaluator:
         self.order = _unit_order(document)
         for group in self.groups:
             self._run_group(document, group, None)
+            for job in group.jobs:
+                job.fact_values = tuple(fact(document) for fact in job.facts)
 
     def update(self, document, unresolved_changed: list, resolved_changed: list, graph_changed: bool) -> None:
         changed_all = set(unresolved_changed) | set(resolved_changed)
+        facts: dict = {}  # each fact computed once per update
         for group in self.groups:
             changed = resolved_changed if group.resolved else unresolved_changed
             self._run_group(document, group, changed)
@@ -137,6 +182,10 @@ class RegionEvaluator:
                 hit = job.graph and graph_changed
                 if not hit and job.depends:
                     hit = any(_related(dep, region) for dep in job.depends for region in changed_all)
+                if job.facts:
+                    values = tuple(facts[f] if f in facts else facts.setdefault(f, f(document)) for f in job.facts)
+                    hit = hit or values != job.fact_values
+                    job.fact_values = values
                 if hit:
                     self._rerun_job(document, group, job)
         for group in self.groups:
@@ -151,6 +200,7 @@ class RegionEvaluator:
             job.results = results
             return
         units: dict = {}
+        job.keys = {}
         for r_matches, unit in _split(matches, self._unit_of):
             units[unit] = _evaluate(document, job.rule, r_matches, group.resolved)
         job.units = {u: v for u, v in units.items() if v}
@@ -184,19 +234,25 @@ class RegionEvaluator:
         else:
             group.spine_states.update(walk.states)
         paths = _PathCache()
+        changed_set = set(changed) if changed is not None else set()
         for job in group.jobs:
             if job.kind != "regional":
                 if changed is None:
                     self._rerun_job(document, group, job)
                 continue
             # a graph-reading function at a spine node reads the graph and the spine's keys only:
-            # `update` re-runs it when the graph changes, key changes are never incremental
-            keep_spine = job.graph and changed is not None
+            # `update` re-runs it when the graph changes, key changes are never incremental;
+            # so do keys-only jobs
+            keep_spine = (job.graph or job.keys_only) and changed is not None
+            previous: dict = {}
             if changed is None:
                 job.units = {}
+                job.keys = {}
             else:
                 for unit in walk.visited:
                     if not (keep_spine and unit in walk.spine_visited):
+                        if unit in job.keys:
+                            previous[unit] = (job.units.get(unit), job.keys.pop(unit))
                         job.units.pop(unit, None)
             want_key = group.want_key[job.slot]
             for unit, chains in walk.hits[job.slot].items():
@@ -217,9 +273,15 @@ class RegionEvaluator:
                         matches.append((path, chain[1] if chain[0] is not None else unit[-1]))
                     else:
                         matches.append((path, chain[2]))
-                results = _evaluate(document, job.rule, matches, group.resolved)
+                # a spine node's results mostly lie in regions this edit left alone: reuse them
+                reuse = None
+                if not in_region:
+                    reuse = _Reuse(*previous.get(unit, (None, None)), unit, changed_set, self)
+                results = _evaluate(document, job.rule, matches, group.resolved, reuse)
                 if results:
                     job.units[unit] = results
+                    if reuse is not None and reuse.made is not None and len(reuse.made) == len(results):
+                        job.keys[unit] = reuse.made
                 else:
                     job.units.pop(unit, None)
 
@@ -260,17 +322,47 @@ def _split(matches: list, unit_of) -> list:
     return [(m, u) for u, m in groups.items()]
 
 
-def _evaluate(document, rule: Rule, matches: list, resolved: bool) -> list[LintResult]:
+def _evaluate(document, rule: Rule, matches: list, resolved: bool, reuse: "_Reuse | None" = None) -> list[LintResult]:
     if not matches:
         return []
     runner._prefetch_batched(document, rule, matches, resolved)
     out: list[LintResult] = []
     for path, value in matches:
         try:
-            out.extend(runner._evaluate(document, document, rule, path, value, resolved))
+            out.extend(runner._evaluate(document, document, rule, path, value, resolved, reuse))
         except Exception as err:  # as in run_rules: a broken function does not stop the others
             out.append(runner._rule_error(document, rule, path, err, resolved))
+            if reuse is not None:
+                reuse.made = None  # keys no longer parallel to the results
+                reuse = None
     return out
+
+
+class _Reuse:
+    """The results a spine unit gave last time, by what the function returned (then index, path,
+    message): re-evaluating the unit after an edit builds (locates, formats) only the results
+    that are new or lie where the edit can have changed them.
+
+    A kept result is exact when its path lies under the unit, in a region that is not in this
+    edit's changed list: the unit was last evaluated when a region under it last changed, so
+    that region's value (and, in the resolved view, everything it reaches) is the same object
+    now as then, and the stored result has been moved with every edit since (`shift`)."""
+
+    __slots__ = ("made", "kept", "unit", "changed", "evaluator")
+
+    def __init__(self, results, keys, unit: tuple, changed: set, evaluator: "RegionEvaluator"):
+        self.made: list | None = []
+        self.kept = {k: r for k, r in zip(keys, results) if k is not None} if results and keys else {}
+        self.unit, self.changed, self.evaluator = unit, changed, evaluator
+
+    def get(self, key, rpath: tuple):
+        kept = self.kept.get(key)
+        if kept is None or rpath[: len(self.unit)] != self.unit:
+            return None
+        region = self.evaluator._unit_of(rpath)
+        if region in self.changed or region in self.evaluator._spine or region not in self.evaluator.order:
+            return None
+        return kept
 
 
 def _unit_order(document) -> dict[tuple, int]:

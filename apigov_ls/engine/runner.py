@@ -235,10 +235,13 @@ def closest_path(data: Any, path: JsonPath) -> JsonPath:
     return path
 
 
-def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolved: bool) -> list[LintResult]:
+def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolved: bool, reuse: Any = None) -> list[LintResult]:
+    """The results of one `given` match. `reuse` (incremental checks, see region_walk.py): an object
+    whose `get(key, rpath)` may return the LintResult built for the same function output before,
+    and whose `made` list receives each result's key (None: not reusable), in order."""
     out: list[LintResult] = []
     root = document.resolved if resolved else document.unresolved
-    for then in rule.then:
+    for index, then in enumerate(rule.then):
         for target_path, target in _targets(then, path, value):
             ctx = FunctionContext(doc_view, document, target_path, rule, path)
             produced = then.function(target, then.function_options, ctx)
@@ -247,6 +250,13 @@ def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolv
             for res in produced:
                 full = tuple(res.get("path") or target_path)
                 rpath = closest_path(root, full)
+                if reuse is not None:
+                    key = None if "fix" in res else (index, full, res.get("message", ""))
+                    reuse.made.append(key)
+                    kept = None if key is None else reuse.get(key, rpath)
+                    if kept is not None:
+                        out.append(kept)
+                        continue
                 found_value = _get(root, rpath) if rpath else root
                 message = format_message(rule, res.get("message", ""), rpath, full, found_value)
                 source, rng, pointer, related = document.result_location(rpath, resolved)

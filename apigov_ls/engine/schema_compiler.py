@@ -1181,20 +1181,39 @@ def _memoized(check: Check, state: _MemoState) -> Check:
             ok, rel = hit
             if rel:
                 prefix = path_tuple(path)
-                errs.extend(AjvError(e.keyword, prefix + e.instance_path, e.schema_path, e.params, e.message, e.schema, e.used) for e in rel)
+                errs.extend(_moved(e, lambda p: prefix + p) for e in rel)
             return ok
         mark = len(errs)
         ok = check(inst, path, errs, dyn, ev)
         prefix = path_tuple(path)
         n = len(prefix)
-        rel = []
-        for e in errs[mark:]:
-            if e.instance_path[:n] != prefix:
-                return ok  # not an error about this subtree: do not keep it
-            rel.append(AjvError(e.keyword, e.instance_path[n:], e.schema_path, dict(e.params), e.message, e.schema, e.used))
+        try:
+            rel = [_moved(e, lambda p: _below(p, prefix, n)) for e in errs[mark:]]
+        except _Outside:
+            return ok  # an error outside this subtree: do not keep it
         memo.put(key, inst, (ok, rel))
         return ok
     return memoized
+
+
+class _Outside(Exception):
+    pass
+
+
+def _below(p: tuple, prefix: tuple, n: int) -> tuple:
+    if p[:n] != prefix:
+        raise _Outside
+    return p[n:]
+
+
+def _moved(e: AjvError, where) -> AjvError:
+    """A copy of `e` with its instance path (and those of the errors ajv-errors keeps in its
+    params) mapped by `where`."""
+    params = e.params
+    inner = params.get("errors")
+    if isinstance(inner, list) and inner and isinstance(inner[0], AjvError):
+        params = dict(params, errors=[_moved(x, where) for x in inner])
+    return AjvError(e.keyword, where(e.instance_path), e.schema_path, params, e.message, e.schema, e.used)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,224 @@
+"""What makes incremental checks fast must not change their results.
+
+- SubtreeMemo (apigov_ls/engine/subtree_memo.py) behind apigovSecrets and oasDocumentSchema at `$`;
+- region_walk: apigov functions classified local / DEPENDS / FACTS, keys-only jobs kept on the
+  spine, results of spine units reused (`_Reuse`).
+
+Each test makes an edit after which a cached answer would be wrong if it were not invalidated,
+and compares with a from-scratch lint of the same text.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apigov_ls.document.incremental import TextEdit
+from apigov_ls.engine.functions.apigov_secrets import ENTROPY, scan_document
+from apigov_ls.engine.ruleset import load_ruleset, load_ruleset_text
+from apigov_ls.engine.schema_registry import document_validator
+from apigov_ls.engine.subtree_memo import SubtreeMemo
+from apigov_ls.incremental import IncrementalLinter
+from apigov_ls.lint import lint_file
+
+from test_incremental_lint import next_edits, result_key
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not found beside the repository")
+
+RECOMMENDED = load_ruleset("apigov:recommended")
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+
+
+def assert_same_as_full(linter: IncrementalLinter, results, ruleset) -> None:
+    expected = lint_file(linter.path, ruleset, text=linter.text).results
+    got, want = Counter(map(result_key, results)), Counter(map(result_key, expected))
+    assert got == want, {"only incremental": list(got - want)[:5], "only full": list(want - got)[:5], "mode": linter.last_mode}
+
+
+def edit_at(linter: IncrementalLinter, anchor: str, old: str, new: str, ruleset=RECOMMENDED):
+    i = linter.text.index(anchor) + anchor.index(old)
+    results = linter.update([TextEdit(i, i + len(old), new)])
+    assert linter.last_mode == "incremental"
+    assert_same_as_full(linter, results, ruleset)
+    return results
+
+
+DOC = """\
+openapi: 3.0.3
+info:
+  title: Memo
+  version: "1"
+  description: d
+  contact: {name: x}
+  license: {name: MIT, url: https://example.org}
+servers:
+  - url: https://api.example.org
+tags:
+  - name: pets
+security: []
+paths:
+  /a:
+    get:
+      operationId: getA
+      summary: Get A
+      description: A
+      tags: [pets]
+      security:
+        - key: []
+      parameters:
+        - name: limit
+          in: query
+          description: how many
+          schema: {type: integer}
+          example: 10
+      responses:
+        '200':
+          description: ok
+  /b:
+    get:
+      operationId: getB
+      summary: ""
+      description: B
+      tags: [pets]
+      responses:
+        '200':
+          description: ok
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+  schemas:
+    Token:
+      type: object
+      properties:
+        token:
+          type: string
+          example: placeholder-value
+"""
+
+
+@pytest.fixture
+def linter(tmp_path):
+    path = tmp_path / "doc.yaml"
+    path.write_text(DOC)
+    return IncrementalLinter(str(path), RECOMMENDED, text=DOC)
+
+
+# -- apigovSecrets ------------------------------------------------------------------------------------
+def test_a_token_pasted_into_an_unchanged_document_is_found_and_its_removal_forgotten(linter):
+    token = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5"
+    assert not [r for r in linter.results if r.code == "apigov-secret-in-description"]
+    results = edit_at(linter, "example: placeholder-value", "placeholder-value", token)
+    assert [r.path for r in results if r.code == "apigov-secret-in-description"] == [
+        ("components", "schemas", "Token", "properties", "token", "example")]
+    results = edit_at(linter, "example: " + token, token, "placeholder-value")
+    assert not [r for r in results if r.code == "apigov-secret-in-description"]
+
+
+def test_the_secrets_memo_keys_a_subtree_by_its_owner_name_too():
+    """The same object under another key: its `example` belongs to another name."""
+    value = "q8Zr2Lx7Wm4Kp9Tn3Vb6"
+    schema = {"type": "string", "example": value}
+    as_secret = {"components": {"schemas": {"apiToken": schema}}}
+    as_cursor = {"components": {"schemas": {"pageToken": schema}}}
+    memo = SubtreeMemo()
+    first = scan_document(as_secret, detect=(ENTROPY,), memo=memo)
+    assert first == scan_document(as_secret, detect=(ENTROPY,)) and first
+    assert scan_document(as_cursor, detect=(ENTROPY,), memo=memo) == scan_document(as_cursor, detect=(ENTROPY,)) == []
+
+
+def test_the_secrets_memo_gives_paths_where_the_subtree_is_now():
+    server = {"url": "https://ci:s3cr3t-Pa55w0rd-9921@api.example.com"}
+    before = {"paths": {"/a": {"servers": [server]}}}
+    after = {"paths": {"/z": {"servers": [server]}, "/a": {}}}
+    memo = SubtreeMemo()
+    scan_document(before, memo=memo)
+    moved = scan_document(after, memo=memo)
+    assert moved == scan_document(after)
+    assert [p for p, _, _ in moved] == [("paths", "/z", "servers", 0, "url")]
+
+
+# -- oasDocumentSchema --------------------------------------------------------------------------------
+def _error_keys(errors):
+    return [(e.keyword, e.instance_path, e.schema_path, e.message, sorted(map(str, e.params.items()))) for e in errors]
+
+
+def test_the_document_schema_memo_reroots_errors_of_a_moved_subtree():
+    bad_op = {"responses": "nope", "parameters": [{"name": "x", "in": "quer"}]}
+    base = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}}
+    first = dict(base, paths={"/a": {"get": bad_op}})
+    moved = dict(base, paths={"/b": {"put": bad_op}, "/a": {"get": {"responses": {}}}})
+    memo = SubtreeMemo()
+    plain, memoized = document_validator("oas3_0"), document_validator("oas3_0", memo=True)
+    assert _error_keys(memoized.errors(first, memo)) == _error_keys(plain.errors(first))
+    assert len(memo) > 0
+    errors = memoized.errors(moved, memo)
+    assert _error_keys(errors) == _error_keys(plain.errors(moved))
+    assert any(e.instance_path[:3] == ("paths", "/b", "put") for e in errors)
+
+
+def test_an_operation_made_invalid_and_repaired_gives_the_full_checks_schema_errors(linter):
+    results = edit_at(linter, "          in: query", "query", "quer")
+    assert [r for r in results if r.code == "oas3-schema"]
+    results = edit_at(linter, "          in: quer", "quer", "query")
+    assert not [r for r in results if r.code == "oas3-schema"]
+
+
+# -- region_walk ---------------------------------------------------------------------------------------
+def test_a_fact_about_all_operations_rechecks_the_others(linter):
+    """apigov-sec-operation-unsecured on /b depends on whether any operation enforces security."""
+    assert [r.path for r in linter.results if r.code == "apigov-sec-operation-unsecured"] == [("paths", "/b", "get")]
+    edit_at(linter, "        - key: []", "- key: []", "[]")
+    assert not [r for r in linter.results if r.code == "apigov-sec-operation-unsecured"]
+
+
+def test_root_servers_read_by_operation_rules_recheck_them(linter):
+    """/a sends its API key to the root servers: one of them becomes plain HTTP."""
+    code = "apigov-sec-operation-api-key-over-http"
+    assert not [r for r in linter.results if r.code == code]
+    results = edit_at(linter, "  - url: https://api", "https", "http")
+    assert [r.path[:3] for r in results if r.code == code] == [("paths", "/a", "get")]
+
+
+_VALUE_RULESET = """\
+rules:
+  summary-value:
+    given: $.paths
+    message: 'summary {{value}} is empty'
+    then:
+      field: $..summary
+      function: truthy
+"""
+
+
+def test_a_reused_spine_result_is_rebuilt_when_its_region_changed(tmp_path):
+    """The function's output (path, message) stays the same; the rule's message prints the value."""
+    ruleset = load_ruleset_text(_VALUE_RULESET, str(tmp_path / "rules.yaml"))
+    path = tmp_path / "doc.yaml"
+    path.write_text(DOC)
+    linter = IncrementalLinter(str(path), ruleset, text=DOC)
+    before = [r.message for r in linter.results if r.code == "summary-value"]
+    results = edit_at(linter, 'summary: ""', '""', "0", ruleset)
+    after = [r.message for r in results if r.code == "summary-value"]
+    assert before != after and after == ["summary 0 is empty"]
+    results = edit_at(linter, "description: A", "A", "AAA", ruleset)  # another region: kept, moved
+    assert [r.message for r in results if r.code == "summary-value"] == after
+
+
+# -- random edits, apigov:recommended -------------------------------------------------------------------
+@needs_corpus
+@pytest.mark.parametrize("name", ["oai/v3.0/petstore-expanded.yaml", "redocly/museum.yaml"])
+@settings(max_examples=4, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_edits_with_the_recommended_ruleset(name, data):
+    path = CORPUS / name
+    linter = IncrementalLinter(str(path), RECOMMENDED, text=path.read_text(encoding="utf-8"))
+    for _ in range(6):
+        for edit in next_edits(linter.text, data):
+            assert_same_as_full(linter, linter.update([edit]), RECOMMENDED)
