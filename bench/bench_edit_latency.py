@@ -2,8 +2,9 @@
 
     python bench/bench_edit_latency.py [--docs github pegel] [--debounce default 0] [--json bench/results/edit_latency.json]
 
-For each document and debounce setting it starts the server (`apigov-ls --log-level INFO`, stderr
-to bench/results/logs/), opens a copy of the document in a fresh workspace folder, waits for the
+For each document and debounce setting it starts the server (apigov-ls's main() with apigov's loggers
+at INFO, see lsp_session.server_command; stderr to bench/results/logs/), opens a copy of the
+document in a fresh workspace folder, waits for the
 first diagnostics, then replays a scripted session (bench/edit_scripts.py: typing bursts, path
 renames, added responses, deleted operations and their undo, pasted components) as incremental
 `textDocument/didChange` notifications.
@@ -38,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import edit_scripts  # noqa: E402
 from corpus import corpus_dir  # noqa: E402
-from lsp_session import (BenchClient, descendants, memory_snapshot, server_command, server_env,  # noqa: E402
+from lsp_session import (BenchClient, cpu_by_role, descendants, memory_snapshot, server_command, server_env,  # noqa: E402
                          sync_kind, wait_gone)
 
 DOCS = {"github": "vacuum-testfiles/api.github.com.yaml",    # 3.4 MB, the document
@@ -90,17 +91,23 @@ def keystroke_outcome(client: BenchClient, uri: str, version: int, sent: float, 
     return {"status": "superseded", "latency_s": None}
 
 
+def cpu_used(before: dict, after: dict) -> dict:
+    return {"cpu_main_s": after["main"] - before["main"], "cpu_workers_s": after["workers"] - before["workers"]}
+
+
 async def replay(client: BenchClient, uri: str, edits: list, args) -> list[dict]:
     records: list[dict] = []
     version, i = 1, 0
+    below = descendants(client.pid)  # the check workers live as long as the server
     while i < len(edits):
         edit = edits[i]
+        cpu0 = cpu_by_role(client.pid, below)
         if edit.kind != "type":
             version += 1
             sent = client.change(uri, version, edit.change)
             settled = await client.settle(uri, args.timeout)
             records.append({"kind": edit.kind, "version": version, "sent": sent,
-                            **outcome(client, uri, version, sent, settled)})
+                            **outcome(client, uri, version, sent, settled), **cpu_used(cpu0, cpu_by_role(client.pid, below))})
             i += 1
             continue
         j = i
@@ -118,7 +125,7 @@ async def replay(client: BenchClient, uri: str, edits: list, args) -> list[dict]
                             **keystroke_outcome(client, uri, v, sent, sends[n + 1][1])})
         v, sent = sends[-1]
         records.append({"kind": "type-burst", "version": v, "sent": sent, "burst": edit.burst, "keystrokes": j - i,
-                        **outcome(client, uri, v, sent, settled)})
+                        **outcome(client, uri, v, sent, settled), **cpu_used(cpu0, cpu_by_role(client.pid, below))})
         i = j
     return records
 
@@ -149,7 +156,7 @@ async def run_session(rel: str, debounce: int | None, args, log_dir: Path) -> di
         target = ws / source.name
         target.write_text(text, encoding="utf-8")
         client = BenchClient(settings)
-        await client.launch(server_command("INFO"), log_path, ws, server_env(args.source))
+        await client.launch(server_command(args.plain), log_path, ws, server_env(args.source))
         result = await client.initialize(ws, settings or None)
         sent = time.perf_counter()
         uri = client.open(target, text)
@@ -179,7 +186,9 @@ def summarize(records: list[dict]) -> dict:
         worker = [r["worker_s"] for r in rows if r.get("worker_s") is not None]
         count = {s: sum(1 for r in rows if r["status"] == s) for s in ("published", "unchanged", "superseded", "timeout")}
         out[kind] = {**edit_scripts.summarize(lat), **count, "edits": len(rows),
-                     "worker_p50": edit_scripts.percentile(worker, 50)}
+                     "worker_p50": edit_scripts.percentile(worker, 50),
+                     "cpu_main_p50": edit_scripts.percentile([r["cpu_main_s"] for r in rows if "cpu_main_s" in r], 50),
+                     "cpu_workers_p50": edit_scripts.percentile([r["cpu_workers_s"] for r in rows if "cpu_workers_s" in r], 50)}
     return out
 
 
@@ -189,7 +198,7 @@ def ms(v) -> str:
 
 def print_table(sessions: list[dict]) -> None:
     print(f"\n{'document':28} {'debounce':>8} {'kind':17} {'n':>4} {'pub':>4} {'unch':>4} {'supr':>4} {'tout':>4} "
-          f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'worker p50':>10}")
+          f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'worker':>7} {'cpu main':>8} {'cpu wrk':>7}")
     for s in sessions:
         doc = Path(s["document"]).name[:28]
         first = s["first"]
@@ -198,12 +207,14 @@ def print_table(sessions: list[dict]) -> None:
         for kind, st in s["summary"].items():
             print(f"{doc:28} {s['debounce_ms']:>8} {kind:17} {st['edits']:>4} {st['published']:>4} {st['unchanged']:>4} "
                   f"{st['superseded']:>4} {st['timeout']:>4} {ms(st['p50']):>7} {ms(st['p95']):>7} {ms(st['max']):>7} "
-                  f"{ms(st['worker_p50']):>10}")
+                  f"{ms(st['worker_p50']):>7} {ms(st['cpu_main_p50']):>8} {ms(st['cpu_workers_p50']):>7}")
     print("\nn: edits (keystroke: all but the last of each burst; type-burst: timed from its last keystroke); "
           "pub: answered by a publishDiagnostics for that version; unch: diagnostics unchanged, so nothing published "
           "(timed to the server's answer to textDocument/diagnostic, for keystrokes to the server's 'checked' log line); "
           "supr: keystroke versions never checked (debounced or thrown away for a newer one); "
-          "tout: timeouts. worker p50: the worker's own check time (server log).")
+          "tout: timeouts. worker: p50 of the worker's own check time (wall, server log); cpu main / cpu wrk: p50 of the "
+          "CPU time (ms) the server's main process / its workers used per edit (per burst for type-burst), from /proc: "
+          "unlike wall times these hardly depend on the machine's load.")
     for s in sessions:
         mem = s["memory_after"]
         per = ", ".join(f"{p['role']} {p['rss_mb']:.0f}" for p in mem["processes"])
@@ -225,7 +236,8 @@ async def main_async(args) -> int:
         for d in args.debounce:
             sessions.append(await run_session(rel, None if d == "default" else int(d), args, log_dir))
     print_table(sessions)
-    out = {"load_after": os.getloadavg(), "server": server_command("INFO"), "source": args.source or str(HERE.parent),
+    out = {"load_after": os.getloadavg(), "server": server_command(args.plain), "plain_server": args.plain,
+           "source": args.source or str(HERE.parent),
            "commit": git_head(args.source), "peers": PEER_LSP_NOTE, "sessions": sessions}
     Path(args.json).write_text(json.dumps(out, indent=1))
     print(f"\nwritten to {args.json} (logs in {log_dir}); 1-minute load average now {os.getloadavg()[0]:.1f}")
@@ -252,6 +264,7 @@ def main() -> int:
     ap.add_argument("--key-interval-ms", type=float, default=80, help="time between keystrokes")
     ap.add_argument("--timeout", type=float, default=60, help="seconds per edit before it counts as a timeout")
     ap.add_argument("--open-timeout", type=float, default=300, help="seconds to wait for the first diagnostics")
+    ap.add_argument("--plain", action="store_true", help="start `apigov-ls` as is (no worker check times: its INFO log is not used)")
     ap.add_argument("--source", help="run the server from this copy of the sources (PYTHONPATH), e.g. an exported older commit")
     ap.add_argument("--json", default=str(HERE / "results" / "edit_latency.json"))
     args = ap.parse_args()
