@@ -76,7 +76,8 @@ def editor(document, source: str | None) -> FileEditor:
     cache = document.__dict__.setdefault("_fix_editors", {})
     sf = document.files[source or document.source]
     ed = cache.get(sf.path)
-    if ed is None or ed.sf is not sf:
+    # the incremental linter edits its document's SourceFile in place: a new text is a new editor
+    if ed is None or ed.sf is not sf or ed.text is not sf.text or ed.data is not sf.data or ed.smap is not sf.source_map:
         ed = cache[sf.path] = FileEditor(sf)
     return ed
 

@@ -70,7 +70,7 @@ class Style:
         self.text = text
         self.syntax = syntax
         self.nl = "\r\n" if "\r\n" in text else "\n"
-        self.unit, self.seq_offset = _indent_units(text, syntax)
+        self.unit, self.seq_offset = _indent_units_of(text, syntax)
         self.quote = _preferred_quote(text) if syntax == "yaml" else '"'
 
     # -- YAML block ---------------------------------------------------------------------------
@@ -126,13 +126,32 @@ class Style:
         return "\t" if self.unit == -1 else " " * self.unit
 
 
+#: the last file's conventions, keyed by what `_indent_units` reads (its first 4001 lines): the
+#: language server makes a new Style after every edit of a large file, mostly further down
+_last_units: tuple[tuple[str, str], tuple[int, int]] | None = None
+
+
+def _indent_units_of(text: str, syntax: str) -> tuple[int, int]:
+    global _last_units
+    sample = text[:400_000]
+    key = (syntax, sample if sample.count("\n") > 4002 else text)
+    if _last_units is None or _last_units[0] != key:
+        _last_units = (key, _indent_units(text, syntax))
+    return _last_units[1]
+
+
 def _indent_units(text: str, syntax: str) -> tuple[int, int]:
     """(indentation unit, dash offset of block sequences under a key); -1 unit means tabs (JSON)."""
     steps: Counter = Counter()
     seq: Counter = Counter()
     prev_indent = None
     prev_opens = False
-    for n, line in enumerate(text.splitlines()):
+    # only the first 4001 lines count: split a prefix, not a multi-megabyte text (a quick fix's
+    # editor is made once per check in the language server)
+    lines = text[:400_000].splitlines()
+    if len(lines) <= 4001 and len(text) > 400_000:
+        lines = text.splitlines()
+    for n, line in enumerate(lines):
         if n > 4000:
             break
         stripped = line.lstrip(" \t")
