@@ -178,7 +178,8 @@ def _incremental_check(job: CheckJob, ruleset, loader):
     linters: dict = _worker_state.setdefault("linters", {})
     entry = linters.pop(job.root, None)
     try:
-        if entry is None or entry[0] is not ruleset:
+        # the linter re-checks edits of the root only: another file that changed (open, or on disk) starts afresh
+        if entry is None or entry[0] is not ruleset or entry[2] != _other_files(job, entry[1]):
             linter = IncrementalLinter(job.root, ruleset, text=text, loader=loader)
         else:
             linter = entry[1]
@@ -187,10 +188,26 @@ def _incremental_check(job: CheckJob, ruleset, loader):
     except Exception:  # never worse than a plain check: drop the state, lint from scratch
         log.exception("incremental check of %s failed", job.root)
         return None
-    linters[job.root] = (ruleset, linter)  # most recently used last
+    linters[job.root] = (ruleset, linter, _other_files(job, linter))  # most recently used last
     while len(linters) > MAX_LINTERS:
         linters.pop(next(iter(linters)))
     return LintReport(linter.path, linter.document, list(linter.results))
+
+
+def _other_files(job: CheckJob, linter) -> dict:
+    """The other files a root's check read: their open texts, or their modification times on disk."""
+    state: dict = {}
+    for path in linter.document.files:
+        if path == job.root:
+            continue
+        if path in job.overlays:
+            state[path] = job.overlays[path]
+            continue
+        try:
+            state[path] = os.stat(path).st_mtime_ns
+        except OSError:
+            state[path] = None
+    return state
 
 
 def _client_range(rng, lines, encoding: str) -> ClientRange:
