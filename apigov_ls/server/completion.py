@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
@@ -31,6 +32,21 @@ FILE_DEPTH = 3
 FILE_LIMIT = 300
 
 
+class _LineView(Sequence):
+    """The lines of a LineIndex as a sequence, without splitting the whole text."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def __len__(self) -> int:
+        return self.index.line_count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.index.line_text(j) for j in range(*i.indices(len(self)))]
+        return self.index.line_text(i)
+
+
 class Completion:
     def __init__(self, server, navigation: Navigation):
         self.ls = server
@@ -47,8 +63,7 @@ class Completion:
             return await self.ref_values(path, m.group(3), pos, col - len(m.group(3)), lines)
         if path.lower().endswith(".json"):
             return None
-        text_lines = lines.text.splitlines()
-        ancestors = yaml_ancestors(text_lines, pos.line, col)
+        ancestors = yaml_ancestors(_LineView(lines), pos.line, col)
         if len(ancestors) >= 2 and ancestors[-2:] == ["security", "-"] or ancestors[-1:] == ["security"]:
             return await self.security_names(path)
         if len(ancestors) >= 2 and ancestors[-1] == "responses" and (ancestors[-2] in HTTP_METHODS or ancestors[0] == "paths"):

@@ -10,6 +10,7 @@ from lsprotocol import types
 
 from apigov_ls.server.config import SECTION
 from apigov_ls.server.server import SETTLE_TIMEOUT, WATCH_GLOBS, ApigovLanguageServer
+from apigov_ls.server.text_sync import use_indexed_documents
 from apigov_ls.server.workspace import uri_to_path
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
 
     @ls.feature(types.INITIALIZE)
     def initialize(params: types.InitializeParams):
+        use_indexed_documents(ls.workspace)
         ls.apply_settings(params.initialization_options, privileged=True)
         folders = [uri_to_path(f.uri) for f in (params.workspace_folders or [])]
         if not folders and params.root_uri:
@@ -57,6 +59,9 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams):
+        path = uri_to_path(params.text_document.uri)
+        if path is not None:
+            ls.lines_of(path)  # index the lines now, not on the first keystroke
         ls.document_changed(params.text_document.uri, 0)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)

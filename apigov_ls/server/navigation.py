@@ -32,7 +32,6 @@ SETTLE_TIMEOUT = 5.0
 class Navigation:
     def __init__(self, server):
         self.ls = server
-        self._lines: dict[str, LineIndex] = {}
 
     # -- reading files -----------------------------------------------------------------------
     def model_file(self, path: str) -> SourceFile | None:
@@ -60,39 +59,23 @@ class Navigation:
         return await asyncio.to_thread(loader.load, path)
 
     def current_lines(self, path: str) -> LineIndex | None:
-        text = self.ls.text_of(path)
-        cached = self._lines.get(path)
-        if cached is not None and text is not None and cached.text is text:
-            return cached
-        if text is None:
-            try:
-                with open(path, encoding="utf-8-sig") as fh:
-                    text = fh.read()
-            except OSError:
-                return None
-        index = LineIndex(text)
-        if self.ls.text_of(path) is not None:
-            self._lines = {path: index}  # one entry: the file being worked on
-        return index
+        """Line index of the current text: the open document's (maintained by edits) or the disk file's."""
+        lines = self.ls.lines_of(path)
+        if lines is not None:
+            return lines
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                return LineIndex(fh.read())
+        except OSError:
+            return None
 
     def line_at(self, uri: str, pos: types.Position) -> tuple[str, str, int] | None:
-        """(path, line text, code-point column) without indexing the whole text (hover, definition)."""
+        """(path, line text, code-point column) of a client position (hover, definition)."""
         path = uri_to_path(uri)
-        text = self.ls.text_of(path) if path else None
-        cached = self._lines.get(path) if path else None
-        if text is None or (cached is not None and cached.text is text):
-            lines = self.current_lines(path) if path else None
-            if lines is None:
-                return None
-            line = lines.line_text(pos.line)
-        else:
-            start = 0
-            for _ in range(pos.line):
-                start = text.find("\n", start) + 1
-                if start == 0:
-                    return None
-            stop = text.find("\n", start)
-            line = text[start: stop if stop >= 0 else len(text)].rstrip("\r")
+        lines = self.current_lines(path) if path else None
+        if lines is None:
+            return None
+        line = lines.line_text(pos.line)
         return path, line, from_client_character(line, pos.character, self.ls.encoding)
 
     def cursor(self, uri: str, pos: types.Position) -> tuple[str, LineIndex, int, int] | None:
@@ -126,8 +109,30 @@ class Navigation:
         target, pointer = split_ref(ref.value, path)
         if pointer is None or not os.path.exists(target) and self.ls.text_of(target) is None:
             return None
+        found = self.searched_location(target, pointer)
+        if found is not None:
+            return found
         sf = await self.view(target)
         return self.location(sf, pointer) if sf is not None else None
+
+    def large_open_yaml(self, path: str) -> LineIndex | None:
+        """Lines of an open YAML text too large to parse per request (searched by indentation instead)."""
+        if path.lower().endswith(".json"):
+            return None
+        lines = self.ls.lines_of(path)
+        return lines if lines is not None and len(lines.text) > QUICK_PARSE_LIMIT else None
+
+    def searched_location(self, path: str, pointer: JsonPath) -> types.Location | None:
+        """The key of `pointer` in a large open YAML text, found in its current text (no parse)."""
+        lines = self.large_open_yaml(path)
+        found = yaml_key_offset(lines.text, pointer) if lines is not None and pointer else None
+        if found is None:
+            return None
+        at, indent = found
+        line = lines.position(at).line
+        quoted = lines.line_text(line)[indent:indent + 1] in ("'", '"')
+        width = len(str(pointer[-1])) + (2 if quoted else 0)
+        return types.Location(path_to_uri(path), offsets_to_lsp_range(lines, at + indent, at + indent + width, self.ls.encoding))
 
     # -- hover --------------------------------------------------------------------------------
     async def hover(self, uri: str, pos: types.Position):
@@ -160,8 +165,12 @@ class Navigation:
         target, pointer = split_ref(ref, path)
         if pointer is None:
             return None
-        sf = await self.view(target, allow_slow=False)
-        if sf is not None and sf.source_map.has(pointer):
+        # a large open text: its current lines, searched (a parse would be stale or take seconds)
+        found = yaml_block_lines(self.ls.text_of(target), pointer) if self.large_open_yaml(target) and pointer else None
+        sf = None if found is not None else await self.view(target, allow_slow=False)
+        if found is not None:
+            snippet, more = found
+        elif sf is not None and sf.source_map.has(pointer):
             sm = sf.source_map
             start = (sm.key_span(pointer) or sm.value_span(pointer))[0] if pointer else 0
             end = sm.value_span(pointer)[1]
@@ -323,42 +332,72 @@ def _ref_edit(sf: SourceFile, path: JsonPath, value: str, index: int, new_name: 
     return types.TextEdit(offsets_to_lsp_range(sm.lines, s, e, enc), '"' + base + "#" + "/".join(segments) + '"')
 
 
-def yaml_block_lines(text: str, pointer: JsonPath) -> tuple[list[str], bool] | None:
-    """Find a block-style YAML key path by indentation (no parse): its lines, and whether more follow.
+_FIRST_LINE = re.compile(r"^( *)[^ \n#]", re.M)
 
-    Uses str.find and newline-anchored searches, so it stays fast on multi-megabyte files."""
-    text = "\n" + text  # every line, the first included, starts after a newline
-    begin, end, indent = 0, len(text), -1
-    key_at = 0
+
+def _key_line(text: str, needle: str, begin: int, stop: int) -> int:
+    """Offset of the first line at or after `begin` (a line start) that starts with `needle` + blank."""
+    def ends_key(at: int) -> bool:
+        return at + len(needle) == len(text) or text[at + len(needle)] in " \t\r\n"
+
+    if begin == 0 and text.startswith(needle) and ends_key(0):
+        return 0
+    at = max(begin - 1, 0)
+    while True:
+        at = text.find("\n" + needle, at, stop)
+        if at < 0 or ends_key(at + 1):
+            return at + 1 if at >= 0 else -1
+        at += 1
+
+
+def yaml_key_offset(text: str, pointer: JsonPath) -> tuple[int, int] | None:
+    """(offset of the key's line, key indent) of a block-style YAML key path, found by indentation (no parse).
+
+    Each step searches forward from its parent's line and checks that no line closes the parent
+    block before the hit, so the cost follows the distance to the key, not the size of the file."""
+    begin, indent, key_at = 0, -1, 0
     for seg in pointer:
-        first = re.compile(r"\n( *)[^ \n#]").search(text, begin, end)
+        first = _FIRST_LINE.search(text, begin)
         if first is None or len(first.group(1)) <= indent:
             return None
         child_indent = len(first.group(1))
-        pad = "\n" + " " * child_indent
+        pad = " " * child_indent
         found = -1
         for needle in (f"{pad}{seg}:", f"{pad}'{seg}':", f'{pad}"{seg}":'):
-            at = begin
-            while True:
-                at = text.find(needle, at, end)
-                if at < 0 or at + len(needle) == len(text) or text[at + len(needle)] in " \t\r\n":
-                    break
-                at += 1
+            at = _key_line(text, needle, begin, found if found >= 0 else len(text))
             if at >= 0 and (found < 0 or at < found):
                 found = at
-        if found < 0:
+        # a line indented no deeper than the parent key closes its block
+        if found < 0 or (indent >= 0 and re.compile(r"^ {0,%d}[^ \n#]" % indent, re.M).search(text, begin, found)):
             return None
-        key_at, indent = found + 1, child_indent
+        key_at, indent = found, child_indent
         nl = text.find("\n", key_at)
-        begin = len(text) if nl < 0 else nl
-        # the block ends at the next line indented no deeper than this key
-        stop = re.compile(r"\n {0,%d}[^ \n#]" % indent).search(text, begin, end)
-        end = stop.start() if stop else end
-    block = text[key_at:end].split("\n")
+        begin = len(text) if nl < 0 else nl + 1
+    return key_at, indent
+
+
+def yaml_block_lines(text: str, pointer: JsonPath) -> tuple[list[str], bool] | None:
+    """The first PREVIEW_LINES lines of a block-style YAML key path (no parse), and whether more follow."""
+    found = yaml_key_offset(text, pointer)
+    if found is None:
+        return None
+    at, indent = found
+    block: list[str] = []
+    while at <= len(text) and len(block) <= PREVIEW_LINES:
+        nl = text.find("\n", at)
+        line = text[at: nl if nl >= 0 else len(text)].rstrip("\r")
+        stripped = line.lstrip(" ")
+        if block and stripped and not stripped.startswith("#") and len(line) - len(stripped) <= indent:
+            break
+        block.append(line)
+        if nl < 0:
+            break
+        at = nl + 1
+    more = len(block) > PREVIEW_LINES
+    block = block[:PREVIEW_LINES]
     while block and not block[-1].strip():
         block.pop()
-    more = len(block) > PREVIEW_LINES
-    return block[:PREVIEW_LINES], more
+    return block, more
 
 
 def _dedent(lines: list[str]) -> list[str]:

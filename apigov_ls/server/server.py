@@ -21,6 +21,7 @@ from apigov_ls.server.feature import LanguageFeature
 from apigov_ls.server.pinned_pool import PinnedPool
 from apigov_ls.server.protocol import AnsweringProtocol
 from apigov_ls.server.rulesets import RULESET_BASENAMES
+from apigov_ls.server.text_sync import IndexedDocument
 from apigov_ls.server.workspace import ApiWorkspace, Snapshot, path_to_uri, scan_folders, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,13 @@ class ApigovLanguageServer(LanguageServer):
     def text_of(self, path: str) -> str | None:
         doc = self.workspace.text_documents.get(path_to_uri(path))
         return doc.source if doc is not None else None
+
+    def lines_of(self, path: str) -> LineIndex | None:
+        """Line index of an open document's current text (kept up to date by edits, see text_sync)."""
+        doc = self.workspace.text_documents.get(path_to_uri(path))
+        if doc is None:
+            return None
+        return doc.line_index if isinstance(doc, IndexedDocument) else LineIndex(doc.source)
 
     # -- checks -----------------------------------------------------------------------------
     def _job(self, root: str, snapshot: Snapshot) -> CheckJob:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from lsprotocol import types
@@ -84,20 +85,45 @@ def _s(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def outline_of(path: str, text: str, encoding: str) -> list[types.DocumentSymbol] | None:
+    """Document symbols of a text, parsed where this runs (a worker process for large texts)."""
+    from apigov_ls.document.model import FileError, FileLoader
+
+    try:
+        sf = FileLoader({path: text}).load(path)
+    except (FileError, OSError):
+        return None
+    return _Outline(sf, encoding).build()
+
+
 class Symbols:
     def __init__(self, server):
         self.ls = server
+        #: path -> (text, outline): the last outline computed in a worker, per text
+        self._outlines: dict[str, tuple[str, list | None]] = {}
 
     async def document_symbols(self, uri: str):
-        from apigov_ls.server.navigation import Navigation
+        from apigov_ls.server.navigation import QUICK_PARSE_LIMIT, Navigation
 
         path = uri_to_path(uri)
         if path is None:
             return None
+        text = self.ls.text_of(path)
+        if text is not None and len(text) > QUICK_PARSE_LIMIT:
+            return await self._outline_off_loop(path, text)
         sf = await Navigation(self.ls).view(path)
         if sf is None:
             return None
         return _Outline(sf, self.ls.encoding).build()
+
+    async def _outline_off_loop(self, path: str, text: str):
+        """A large open text is parsed in a worker process: a parse here would stall every request."""
+        cached = self._outlines.get(path)
+        if cached is not None and cached[0] is text:
+            return cached[1]
+        outline = await asyncio.wrap_future(self.ls.check_pool.submit(outline_of, path, text, self.ls.encoding))
+        self._outlines = {path: (text, outline)}  # one entry: the document being worked on
+        return outline
 
     def workspace_symbols(self, query: str) -> list[types.WorkspaceSymbol]:
         from apigov_ls.document.positions import to_client_character
