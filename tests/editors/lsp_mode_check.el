@@ -118,7 +118,7 @@
       (let* ((code-actions (and (lsp--capability :codeActionProvider) t))
              (target (apigov-check-first-slash)))
         (if (not code-actions)
-            ;; the server offers no code actions (yet): test_emacs.py reports the quick fix as not exercised
+            ;; no code actions advertised: the edit is made by hand so the session ends, and session_checks.py fails it
             (apigov-check-remove-slash target)
           ;; what `lsp-execute-code-action' does with point on the diagnostic: ask for the line's
           ;; actions, pick one, apply it

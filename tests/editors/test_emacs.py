@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import EDITORS, STEP_TIMEOUT_S, in_ci, require_program, run_editor, server_command
-from .session_checks import check_session, report_code_actions
+from .session_checks import check_session
 
 SCRIPT = Path(__file__).resolve().parent / "eglot_check.el"
 
@@ -49,4 +49,3 @@ def test_eglot_session(workspace: Path, tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     print(f"Emacs {result['emacs']} with {result['eglot']}: session in {elapsed:.1f} s; steps (ms): "
           + ", ".join(f"{s['name']} {s['ms']}" for s in result["steps"]))
-    report_code_actions(result)

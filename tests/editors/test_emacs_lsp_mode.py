@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import EDITORS, STEP_TIMEOUT_S, in_ci, require_program, run_editor, server_command
-from .session_checks import check_session, report_code_actions
+from .session_checks import check_session
 
 SCRIPT = Path(__file__).resolve().parent / "lsp_mode_check.el"
 
@@ -67,7 +67,6 @@ def test_lsp_mode_session(workspace: Path, tmp_path: Path):
     print(f"Emacs {result['emacs']} with {result['lsp_mode']}: session in {elapsed:.1f} s; steps (ms): "
           + ", ".join(f"{s['name']} {s['ms']}" for s in result["steps"])
           + (f"; lsp-mode's shutdown errors: {result['shutdown_errors']}" if result["shutdown_errors"] else ""))
-    report_code_actions(result)
 
 
 def test_apigov_el_byte_compiles_cleanly(tmp_path: Path):

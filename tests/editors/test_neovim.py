@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .conftest import EDITORS, STEP_TIMEOUT_S, require_program, run_editor, server_command
-from .session_checks import check_session, report_code_actions
+from .session_checks import check_session
 
 SCRIPT = Path(__file__).resolve().parent / "nvim_check.lua"
 
@@ -39,4 +39,3 @@ def test_neovim_session(workspace: Path, tmp_path: Path):
     assert result["sync_kind"]["change"] == 2, "incremental sync: the fix reached the server as a range edit"
     print(f"{nvim_version(nvim)}: session in {elapsed:.1f} s; steps (ms): "
           + ", ".join(f"{s['name']} {s['ms']}" for s in result["steps"]))
-    report_code_actions(result)
