@@ -226,20 +226,20 @@ def print_table(sessions: list[dict]) -> None:
 
 
 async def main_async(args) -> int:
-    log_dir = Path(args.json).parent / "logs"
+    log_dir = Path(args.json).parent / "logs" / Path(args.json).stem
     log_dir.mkdir(parents=True, exist_ok=True)
     sessions = []
     print(f"server from {args.source or HERE.parent} ({git_head(args.source)}); load average before: "
           f"{os.getloadavg()[0]:.1f} (2-core machine shared with other engineers)")
+    out = {"server": server_command(args.plain), "plain_server": args.plain, "source": args.source or str(HERE.parent),
+           "commit": git_head(args.source), "peers": PEER_LSP_NOTE, "sessions": sessions}
     for name in args.docs:
         rel = DOCS.get(name, name)
         for d in args.debounce:
             sessions.append(await run_session(rel, None if d == "default" else int(d), args, log_dir))
+            out["load_after"] = os.getloadavg()
+            Path(args.json).write_text(json.dumps(out, indent=1))  # after every session: a long run keeps what it did
     print_table(sessions)
-    out = {"load_after": os.getloadavg(), "server": server_command(args.plain), "plain_server": args.plain,
-           "source": args.source or str(HERE.parent),
-           "commit": git_head(args.source), "peers": PEER_LSP_NOTE, "sessions": sessions}
-    Path(args.json).write_text(json.dumps(out, indent=1))
     print(f"\nwritten to {args.json} (logs in {log_dir}); 1-minute load average now {os.getloadavg()[0]:.1f}")
     return 0 if all(not s["orphans"] for s in sessions) else 1
 

@@ -155,7 +155,7 @@ def test_session_on_a_corpus_document_stays_valid():
         pytest.skip(f"shared corpus not found at {path}")
     text = path.read_text(encoding="utf-8")
     original = {p.code for p in parse_text(text).problems}
-    edits, final = es.session(text, bursts=2, burst_chars=10, structural=10)
+    edits, final = es.session(text, bursts=1, burst_chars=10, structural=5)
     structural = [e for e in edits if e.kind != "type" or e.last_in_burst]
     current = text
     for e in edits:
