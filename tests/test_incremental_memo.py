@@ -222,3 +222,33 @@ def test_random_edits_with_the_recommended_ruleset(name, data):
     for _ in range(6):
         for edit in next_edits(linter.text, data):
             assert_same_as_full(linter, linter.update([edit]), RECOMMENDED)
+
+
+# -- oasPathParam (path-params) ------------------------------------------------------------------------
+class _CheckedEditByEdit:
+    """Stands for an IncrementalDocument: the memos are kept for documents re-checked edit by edit."""
+
+    incremental = True
+
+
+def test_the_path_params_memo_keys_a_path_item_by_its_template_too():
+    from types import SimpleNamespace
+
+    from apigov_ls.engine.functions.oas_path_params import oas_path_param
+
+    item = {"get": {"parameters": [{"name": "id", "in": "path", "required": True}], "responses": {}}}
+    context = SimpleNamespace(document=_CheckedEditByEdit())
+    assert oas_path_param({"/a/{id}": item}, None, context) == []
+    moved = {"/b": item}
+    assert oas_path_param(moved, None, context) == oas_path_param(moved, None, SimpleNamespace(document=None))
+    assert [r["path"] for r in oas_path_param(moved, None, context)] == [("paths", "/b", "get", "parameters", 0)]
+
+
+def test_a_path_parameter_edited_in_one_path_item_is_reported(tmp_path):
+    doc = DOC.replace("  /b:\n", "  /b/{id}:\n    parameters:\n      - {name: id, in: path, required: true, schema: {type: string}}\n")
+    path = tmp_path / "doc.yaml"
+    path.write_text(doc)
+    linter = IncrementalLinter(str(path), RECOMMENDED, text=doc)
+    assert not [r for r in linter.results if r.code == "path-params"]
+    results = edit_at(linter, "in: path, required: true", "true", "false")
+    assert [r.path for r in results if r.code == "path-params"] == [("paths", "/b/{id}", "parameters", 0)]

@@ -13,6 +13,7 @@ from apigov_ls.document.incremental import (
     reparse,
     shifting_source_map,
     updated_lines,
+    ShiftingLines,
 )
 from apigov_ls.document.parse import parse_text
 from apigov_ls.document.positions import LineIndex
@@ -205,6 +206,30 @@ def test_line_index_update_matches_a_rescan():
         edit = TextEdit(s, e, "".join(rng.choice("b\n\r") for _ in range(rng.randrange(4))))
         new = edit.apply(old)
         assert updated_lines(LineIndex(old), new, edit).starts == LineIndex(new).starts, (old, edit)
+
+
+def test_shifting_lines_after_many_edits_match_a_rescan():
+    """ShiftingLines keeps per-edit shifts pending (folded now and then): after every edit of a
+    sequence, every offset, line and the plain list agree with a LineIndex of the new text."""
+    rng = random.Random(7)
+    for trial in range(150):
+        text = "".join(rng.choice(["a", "bc", "\n", "\r\n", "\r"]) for _ in range(rng.randrange(0, 40)))
+        lines = ShiftingLines.of(LineIndex(text))
+        for _ in range(30):
+            s = rng.randrange(len(text) + 1)
+            e = rng.randrange(s, min(len(text), s + 5) + 1)
+            edit = TextEdit(s, e, "".join(rng.choice(["q", "\n", "\r", "\r\n"]) for _ in range(rng.randrange(4))))
+            old, before = lines, LineIndex(text)
+            text = edit.apply(text)
+            lines = lines.edited(text, edit)
+            want = LineIndex(text)
+            assert [lines.position(o) for o in range(len(text) + 1)] == [want.position(o) for o in range(len(text) + 1)]
+            assert [lines.line_text(n) for n in range(want.line_count + 1)] == [want.line_text(n) for n in range(want.line_count + 1)]
+            assert [lines.offset(n, 1) for n in range(want.line_count + 1)] == [want.offset(n, 1) for n in range(want.line_count + 1)]
+            assert lines.line_count == want.line_count
+            # the index of the text before the edit still answers for that text
+            assert [old.position(o) for o in range(len(before.text) + 1)] == [before.position(o) for o in range(len(before.text) + 1)]
+        assert lines.starts == LineIndex(text).starts, trial
 
 
 def test_shifting_positions_shift_on_read_only():

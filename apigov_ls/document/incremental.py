@@ -13,7 +13,8 @@ a region that no longer parses on its own or that now holds more or other keys.
 
 Data stays persistent: the new value is spliced in by copying the containers on the path from
 the root (never mutating a container in place), so caches keyed by object identity stay valid.
-Positions after the edit are shifted lazily (see `ShiftingPositions`), lines incrementally.
+Positions after the edit are shifted lazily (see `ShiftingPositions`), and so are line starts
+(`ShiftingLines`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigov_ls.document.parse import ParsedText, _compose_fast, _Converter, _AliasBomb, _TooDeep
-from apigov_ls.document.positions import LineIndex
+from apigov_ls.document.positions import LineIndex, Position
 from apigov_ls.document.sourcemap import SourceMap
 
 #: members tried, innermost first, and the largest member text re-parsed alone
@@ -189,6 +190,142 @@ def updated_lines(lines: LineIndex, new_text: str, edit: TextEdit) -> LineIndex:
     return out
 
 
+class _Starts:
+    """The line starts of a ShiftingLines as a read-only sequence (for bisect)."""
+
+    __slots__ = ("raw", "pending")
+
+    def __init__(self, raw: list, pending: list):
+        self.raw, self.pending = raw, pending
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, i: int) -> int:
+        v = self.raw[i]
+        if i < 0:
+            i += len(self.raw)
+        for k, d in self.pending:
+            if k > i:
+                break
+            v += d
+        return v
+
+
+class ShiftingLines(LineIndex):
+    """A LineIndex updated edit by edit without rebuilding its list of line starts.
+
+    `raw[i]` plus the deltas of the pending shifts `(k, d)` with k <= i is the start of line i
+    (shifts sorted by k): an edit replaces the line starts inside it and records one shift for
+    the lines after it, instead of adding its delta to every later start. The shifts are folded
+    into `raw` once there are many of them. `starts` gives the plain list (built on demand)."""
+
+    __slots__ = ("raw", "pending", "_seq")
+
+    #: pending shifts kept before they are folded into the list
+    MAX_PENDING = 32
+
+    @classmethod
+    def of(cls, lines: LineIndex) -> "ShiftingLines":
+        if isinstance(lines, ShiftingLines):
+            return lines
+        out = cls.__new__(cls)
+        out.text = lines.text
+        out.raw, out.pending = lines.starts, []
+        out._seq = _Starts(out.raw, out.pending)
+        return out
+
+    @property
+    def starts(self) -> list:  # type: ignore[override]
+        if self.pending:
+            raw, out, prev, acc = self.raw, [], 0, 0
+            for k, d in self.pending:
+                out.extend(raw[prev:k] if acc == 0 else [s + acc for s in raw[prev:k]])
+                prev, acc = k, acc + d
+            out.extend(raw[prev:] if acc == 0 else [s + acc for s in raw[prev:]])
+            self.raw, self.pending = out, []
+            self._seq = _Starts(self.raw, self.pending)
+        return self.raw
+
+    @property
+    def line_count(self) -> int:
+        return len(self.raw)
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        raw = self.raw
+        # the segment between two shifts whose lines can hold `offset`, then bisect in it
+        lo, hi, acc = 0, len(raw), 0
+        for k, d in self.pending:
+            if raw[k] + acc + d > offset:
+                hi = k
+                break
+            lo, acc = k, acc + d
+        line = bisect_right(raw, offset - acc, lo, hi) - 1
+        return Position(line, offset - raw[line] - acc)
+
+    def offset(self, line: int, character: int) -> int:
+        if line < 0:
+            return 0
+        if line >= len(self.raw):
+            return len(self.text)
+        start = self._seq[line]
+        return min(start + max(character, 0), self.line_end(line))
+
+    def line_end(self, line: int) -> int:
+        if line + 1 < len(self.raw):
+            end = self._seq[line + 1]
+            if self.text[end - 2: end] == "\r\n":
+                return end - 2
+            return end - 1
+        return len(self.text)
+
+    def line_text(self, line: int) -> str:
+        if line < 0 or line >= len(self.raw):
+            return ""
+        return self.text[self._seq[line]: self.line_end(line)]
+
+    def edited(self, new_text: str, edit: "TextEdit") -> "ShiftingLines":
+        """The lines of `new_text` (= `edit` applied to this text); this object is left as it is."""
+        seq = self._seq
+        first = bisect_right(seq, max(edit.start - 1, 0)) - 1
+        scan_from = seq[first]
+        new_end = edit.start + len(edit.text)
+        mid = [m.end() for m in _LINE_BREAK.finditer(new_text, scan_from, new_end + 1)]
+        mid = [p for p in mid if p <= new_end]
+        after = bisect_left(seq, edit.end + 1)
+        below = 0  # the shifts that apply to line `first` (and so to the new lines after it)
+        pending = []
+        new_after = first + 1 + len(mid)
+        growth = new_after - after
+        moved = 0
+        for k, d in self.pending:
+            if k <= first:
+                below += d
+                pending.append((k, d))
+            elif k < after:
+                moved += d  # a shift inside the replaced lines: it still applies to the lines after them
+            else:
+                pending.append((k + growth, d))
+        raw = self.raw[:]
+        raw[first + 1: after] = [p - below for p in mid]
+        # the lines after the edit: the shifts moved out of the replaced lines, then the edit's delta
+        total = moved + edit.delta
+        if total:
+            at = next((i for i, (k, _) in enumerate(pending) if k >= new_after), len(pending))
+            if at < len(pending) and pending[at][0] == new_after:
+                pending[at] = (new_after, pending[at][1] + total)
+            else:
+                pending.insert(at, (new_after, total))
+        out = ShiftingLines.__new__(ShiftingLines)
+        out.text = new_text
+        out.raw, out.pending = raw, [p for p in pending if p[1] and p[0] < len(raw)]
+        out._seq = _Starts(out.raw, out.pending)
+        if len(out.pending) > self.MAX_PENDING:
+            out.starts  # fold the shifts into the list
+        return out
+
+
 @dataclass(slots=True)
 class Splice:
     """What `reparse` changed: the member at `path` got `new` instead of `old`."""
@@ -345,7 +482,7 @@ def _reparse_member(parsed: ParsedText, edit: TextEdit, new_text: str, path: tup
     sm.text = new_text
     sm.root = parsed.data
     sm.root_span = (sm.root_span[0], _shift_offset(sm.root_span[1], [(edit.end, delta)]))
-    sm._lines = updated_lines(lines, new_text, edit) if lines is not None else None
+    sm._lines = ShiftingLines.of(lines).edited(new_text, edit) if lines is not None else None
     parsed.text = new_text
     return Splice(path, old_value, value, edit)
 

@@ -8,6 +8,7 @@ from typing import Any
 from apigov_ls.engine.functions import function
 from apigov_ls.engine.functions.oas_common import OPERATION_KEYS, is_object, prop
 from apigov_ls.engine.runner import js_string
+from apigov_ls.engine.subtree_memo import memo_for
 from apigov_ls.engine.types import UNDEFINED, JsonPath
 
 _TEMPLATE = re.compile(r"(\{;?\??[a-zA-Z0-9_-]+\*?\})")
@@ -50,6 +51,11 @@ def oas_path_param(paths: Any, _options: Any, _context) -> list[dict] | None:
         return None
     results: list[dict] = []
     normalized_paths: dict[str, str] = {}
+    # re-run on every edit under `paths` when checked incrementally: unchanged path items
+    # (same object, same key) give their results from the memo
+    memo = memo_for(getattr(_context, "document", None), "oasPathParam")
+    if memo is not None:
+        memo.begin_pass()
     for path, item in paths.items():
         if not is_object(item):
             continue
@@ -60,33 +66,46 @@ def oas_path_param(paths: Any, _options: Any, _context) -> list[dict] | None:
             )
         else:
             normalized_paths[normalized] = path
-
-        in_path: list[str] = []
-        for m in _TEMPLATE.finditer(path):
-            name = _TEMPLATE_PUNCTUATION.sub("", m.group(0))
-            if name in in_path:
-                results.append({"message": f'Path "{path}" must not use parameter "{{{name}}}" multiple times.', "path": ("paths", path)})
-            else:
-                in_path.append(name)
-
-        if not isinstance(item, dict):
-            continue  # an array path item: JavaScript sees no parameters and no operations
-        top = _params_of(item, ("paths", path), results)
-        for method, operation in item.items():
-            if not is_object(operation) or method == "parameters" or method not in OPERATION_KEYS:
-                continue
-            operation_path: JsonPath = ("paths", path, method)
-            own = _params_of(operation, operation_path, results) if isinstance(operation, dict) else {}
-            defined = {**top, **own}
-            for name, where in defined.items():
-                if name not in in_path:
-                    results.append({"message": f'Parameter "{name}" must be used in path "{path}".', "path": where})
-            for name in in_path:
-                if name not in defined:
-                    results.append(
-                        {
-                            "message": f'Operation must define parameter "{{{name}}}" as expected by path "{path}".',
-                            "path": operation_path,
-                        }
-                    )
+        if memo is None:
+            _item_results(path, item, results)
+            continue
+        key = (id(item), path)
+        kept = memo.get(key, item)
+        if kept is None:
+            kept = []
+            _item_results(path, item, kept)
+            memo.put(key, item, kept)
+        results.extend(kept)
     return results
+
+
+def _item_results(path: str, item: Any, results: list[dict]) -> None:
+    """The results about one path item (its template and parameters)."""
+    in_path: list[str] = []
+    for m in _TEMPLATE.finditer(path):
+        name = _TEMPLATE_PUNCTUATION.sub("", m.group(0))
+        if name in in_path:
+            results.append({"message": f'Path "{path}" must not use parameter "{{{name}}}" multiple times.', "path": ("paths", path)})
+        else:
+            in_path.append(name)
+
+    if not isinstance(item, dict):
+        return  # an array path item: JavaScript sees no parameters and no operations
+    top = _params_of(item, ("paths", path), results)
+    for method, operation in item.items():
+        if not is_object(operation) or method == "parameters" or method not in OPERATION_KEYS:
+            continue
+        operation_path: JsonPath = ("paths", path, method)
+        own = _params_of(operation, operation_path, results) if isinstance(operation, dict) else {}
+        defined = {**top, **own}
+        for name, where in defined.items():
+            if name not in in_path:
+                results.append({"message": f'Parameter "{name}" must be used in path "{path}".', "path": where})
+        for name in in_path:
+            if name not in defined:
+                results.append(
+                    {
+                        "message": f'Operation must define parameter "{{{name}}}" as expected by path "{path}".',
+                        "path": operation_path,
+                    }
+                )
