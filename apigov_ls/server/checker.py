@@ -60,8 +60,9 @@ class Finding:
     documentation_url: str | None = None
     description: str | None = None
     related: list[tuple[str, ClientRange, str]] = field(default_factory=list)
-    #: quick fixes and the Ignore action, for the code actions of the check's versions
-    actions: list[FindingAction] = field(default_factory=list)
+    #: quick fixes and the Ignore action; None until a code action request asked the worker
+    #: (fix_worker.run_finding_actions) and the server kept the answer here
+    actions: list[FindingAction] | None = None
 
 
 @dataclass
@@ -102,6 +103,8 @@ class Analysis:
     is_description: bool = True
     error: str | None = None
     seconds: float = 0.0
+    #: which check of the worker this is: the worker keeps the last one's results for fixes
+    check_id: str = ""
 
 
 # -- worker side ------------------------------------------------------------------------------
@@ -159,8 +162,23 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
     results = _without_baselined(results, job)
     findings = [_finding(r, document, job.encoding) for r in results]
     symbols = [e for sf in document.files.values() for e in workspace_entries(sf)]
+    check_id = _keep_for_fixes(job, document, results)
     return Analysis(job.root, versions, list(document.files), findings, list(document.graph.refs), symbols,
-                    loaded.key, problem, sorted(loaded.files), is_description, seconds=time.perf_counter() - started)
+                    loaded.key, problem, sorted(loaded.files), is_description, seconds=time.perf_counter() - started,
+                    check_id=check_id)
+
+
+def _keep_for_fixes(job: CheckJob, document, results: list) -> str:
+    """Keep the check's results (Finding i is results[i]) and document: fixes are computed from
+    them when a code action asks (fix_worker.run_finding_actions), not for every result of every check."""
+    _worker_state["checks"] = count = _worker_state.get("checks", 0) + 1
+    check_id = f"{os.getpid()}:{count}"
+    kept: dict = _worker_state.setdefault("for_fixes", {})
+    kept.pop(job.root, None)
+    kept[job.root] = (check_id, document, results, job.encoding, {p: sf.text for p, sf in document.files.items()})
+    while len(kept) > MAX_LINTERS:
+        kept.pop(next(iter(kept)))
+    return check_id
 
 
 #: open roots whose IncrementalLinter this worker keeps (the server routes a root to one worker)
@@ -231,8 +249,6 @@ def _without_baselined(results: list, job: CheckJob) -> list:
 
 
 def _finding(result, document, encoding: str) -> Finding:
-    from apigov_ls.server.fix_worker import finding_actions
-
     files = document.files
     source = result.source if result.source in files else document.root.path
     lines = files[source].source_map.lines
@@ -241,7 +257,7 @@ def _finding(result, document, encoding: str) -> Finding:
     rule = result.rule
     return Finding(result.code, result.message, int(result.severity), source, _client_range(result.range, lines, encoding),
                    tuple(result.path), result.source_pointer, result.documentation_url,
-                   getattr(rule, "description", None), related, finding_actions(result, document, encoding))
+                   getattr(rule, "description", None), related)
 
 
 def override_parser_codes(results: list, settings: Settings) -> list:

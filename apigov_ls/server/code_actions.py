@@ -66,7 +66,7 @@ class CodeActionFeature(LanguageFeature):
         await ls.checker.settled(roots, SETTLE_TIMEOUT)
         actions: list[types.CodeAction] = []
         if wanted(QUICKFIX, only):
-            actions.extend(self.quick_fixes(uri, path, params))
+            actions.extend(await self.quick_fixes(uri, path, params))
         if only is not None and wanted(FIX_ALL_KIND, only):
             fix_all = await self.fix_all(path, roots)
             if fix_all is not None:
@@ -74,24 +74,46 @@ class CodeActionFeature(LanguageFeature):
         return actions or None
 
     # -- quick fixes ----------------------------------------------------------------------------
-    def fresh_findings(self, path: str) -> list[Finding]:
-        """Findings in `path` from analyses whose files are all at their current versions."""
+    def fresh_findings(self, path: str) -> list[tuple[Analysis, int]]:
+        """(analysis, index) of the findings in `path`, from analyses whose files are all at their
+        current versions."""
         now = self.server.open_versions()
         out, seen = [], set()
         for root, analysis in list(self.server.checker.analyses.items()):
             if path not in analysis.files or self.server.checker.busy(root) or not _current(analysis, now):
                 continue
-            for f in analysis.findings:
+            for i, f in enumerate(analysis.findings):
                 key = (f.code, f.range, f.message)
                 if f.source == path and key not in seen:
                     seen.add(key)
-                    out.append(f)
+                    out.append((analysis, i))
         return out
 
-    def quick_fixes(self, uri: str, path: str, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def fetch_actions(self, findings: list[tuple[Analysis, int]]) -> None:
+        """Ask the checking workers for the actions of the findings that have none yet."""
+        from apigov_ls.server.fix_worker import ActionsJob, run_finding_actions
+
+        by_analysis: dict[int, tuple[Analysis, list[int]]] = {}
+        for analysis, i in findings:
+            if analysis.findings[i].actions is None:
+                by_analysis.setdefault(id(analysis), (analysis, []))[1].append(i)
+        for analysis, indexes in by_analysis.values():
+            job = ActionsJob(analysis.root, analysis.check_id, indexes)
+            try:
+                found = await asyncio.wait_for(asyncio.wrap_future(self.server.check_pool.submit(run_finding_actions, job)),
+                                               SETTLE_TIMEOUT)
+            except Exception:
+                log.exception("fixes for %s failed", analysis.root)
+                continue
+            if found is not None:  # None: the worker has moved on to a newer check
+                for i, actions in zip(indexes, found):
+                    analysis.findings[i].actions = actions
+
+    async def quick_fixes(self, uri: str, path: str, params: types.CodeActionParams) -> list[types.CodeAction]:
         asked = list(params.context.diagnostics or ())
-        ranked = []
-        for finding in self.fresh_findings(path):
+        chosen = []
+        for analysis, i in self.fresh_findings(path):
+            finding = analysis.findings[i]
             if asked:
                 diagnostic = next((d for d in asked if matches(finding, d)), None)
                 if diagnostic is None:
@@ -100,7 +122,14 @@ class CodeActionFeature(LanguageFeature):
                 diagnostic = to_diagnostic(finding, path_to_uri)
                 if not _overlaps(diagnostic.range, params.range):
                     continue
-            for action in finding.actions:
+            chosen.append((analysis, i, diagnostic))
+        await self.fetch_actions([(a, i) for a, i, _ in chosen])
+        now = self.server.open_versions()
+        ranked = []
+        for analysis, i, diagnostic in chosen:
+            if not _current(analysis, now):
+                continue  # edited while the worker answered
+            for action in analysis.findings[i].actions or ():
                 ranked.append(((not action.preferred, action.kind == "ignore"), types.CodeAction(
                     title=action.title, kind=QUICKFIX, diagnostics=[diagnostic],
                     is_preferred=True if action.preferred else None,

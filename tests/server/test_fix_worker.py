@@ -13,7 +13,7 @@ from apigov_ls.fixes import fix_document
 from apigov_ls.server.checker import CheckJob, Finding, _worker_state, analyse
 from apigov_ls.server.code_actions import matches, wanted
 from apigov_ls.server.config import Settings, parse_settings
-from apigov_ls.server.fix_worker import FixAllJob, baseline_path, diff_edits, run_fix_all
+from apigov_ls.server.fix_worker import ActionsJob, FixAllJob, baseline_path, diff_edits, run_finding_actions, run_fix_all
 from apigov_ls.server.rulesets import RulesetCache
 
 RULESET = """\
@@ -74,9 +74,16 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def slash_fix(findings: list[Finding]):
-    finding = next(f for f in findings if f.code == "oas3-server-trailing-slash")
-    return next(a for a in finding.actions if a.kind == "fix")
+def actions_of(analysis, code: str):
+    """What a code action request gets from the worker for the first finding of `code`."""
+    index = next(i for i, f in enumerate(analysis.findings) if f.code == code)
+    assert analysis.findings[index].actions is None  # not computed with the check
+    (actions,) = run_finding_actions(ActionsJob(analysis.root, analysis.check_id, [index]))
+    return actions
+
+
+def slash_fix(analysis):
+    return next(a for a in actions_of(analysis, "oas3-server-trailing-slash") if a.kind == "fix")
 
 
 # -- fixes computed with the check --------------------------------------------------------------
@@ -89,8 +96,7 @@ def test_actions_follow_an_incremental_edit(workspace: Path):
     edited = API.replace("      description: Lists pets\n", "      description: >-\n        Lists\n\n        pets\n")
     analysis = analyse(job(path, edited), cache, {})
     assert _worker_state["linters"][str(path)][1].last_mode == "incremental"
-    enum = next(f for f in analysis.findings if f.code == "duplicated-entry-in-enum")
-    fix = next(a for a in enum.actions if a.kind == "fix")
+    fix = next(a for a in actions_of(analysis, "duplicated-entry-in-enum") if a.kind == "fix")
     assert fix.safe and fix.preferred
     ((file, *_),) = fix.edits
     assert file == str(path)
@@ -103,7 +109,7 @@ def test_fix_ranges_in_client_units(workspace: Path, encoding: str):
     text = API.replace("  - url: https://api", "  - {description: é☕😀}\n  - url: https://api").replace(
         "- url: https://api.example.com/v1/", "- {description: 'é☕😀', url: https://api.example.com/v1/}")
     analysis = analyse(job(path, text, encoding), RulesetCache(), {})
-    fix = slash_fix(analysis.findings)
+    fix = slash_fix(analysis)
     assert fix.title == "Remove the trailing slash" and fix.safe
     ((_, (start, end), new),) = fix.edits
     line = text.splitlines()[start[0]]
@@ -116,14 +122,38 @@ def test_ignore_action_and_unsafe_titles(workspace: Path):
     path = workspace / "api.yaml"
     text = API.replace("      description: Lists pets\n", "")
     analysis = analyse(job(path, text), RulesetCache(), {})
-    finding = next(f for f in analysis.findings if f.code == "operation-description")
-    assert [(a.title, a.kind, a.safe, a.preferred) for a in finding.actions] == [
+    actions = actions_of(analysis, "operation-description")
+    assert [(a.title, a.kind, a.safe, a.preferred) for a in actions] == [
         ("Add a placeholder description (unsafe)", "fix", False, False),
         ("Ignore operation-description here", "ignore", True, False)]
-    ignored = apply(text, [e[1:] for e in finding.actions[1].edits], "utf-16")
+    ignored = apply(text, [e[1:] for e in actions[1].edits], "utf-16")
     assert "    # apigov-ignore: operation-description\n    get:" in ignored
     again = analyse(job(path, ignored), RulesetCache(), {})
     assert "operation-description" not in {f.code for f in again.findings}
+
+
+def test_only_the_last_check_answers(workspace: Path):
+    path = workspace / "api.yaml"
+    cache = RulesetCache()
+    first = analyse(job(path, API), cache, {})
+    second = analyse(job(path, API.replace("title: Pets", "title: Pet store")), cache, {})
+    index = next(i for i, f in enumerate(first.findings) if f.code == "oas3-server-trailing-slash")
+    assert first.check_id != second.check_id
+    assert run_finding_actions(ActionsJob(str(path), first.check_id, [index])) is None
+    assert run_finding_actions(ActionsJob(str(path), second.check_id, [index])) is not None
+
+
+def test_quick_fixes_right_after_a_fix_all(workspace: Path):
+    """Fix-all re-lints with the root's incremental linter, which edits the kept document in
+    place; the quick fixes of the check before it must still match the checked text."""
+    path = workspace / "api.yaml"
+    text = API.replace("title: Pets", "title: Pet store")
+    cache = RulesetCache()
+    analyse(job(path, API), cache, {})
+    analysis = analyse(job(path, text), cache, {})
+    assert run_fix_all(FixAllJob(job(path, text), str(path))).edits
+    fix = next(a for a in actions_of(analysis, "duplicated-entry-in-enum") if a.kind == "fix")
+    assert apply(text, [e[1:] for e in fix.edits], "utf-16") == text.replace("[cat, dog, cat]", "[cat, dog]")
 
 
 # -- fix-all ----------------------------------------------------------------------------------------
