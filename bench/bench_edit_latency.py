@@ -45,9 +45,10 @@ from lsp_session import (BenchClient, cpu_by_role, descendants, memory_snapshot,
 DOCS = {"github": "vacuum-testfiles/api.github.com.yaml",    # 3.4 MB, the document
         "pegel": "vacuum-testfiles/pegel-online-api.yaml"}   # ~20 KB
 DEFAULT_DEBOUNCE_MS = 200  # apigov_ls/server/config.py Settings.debounce_ms
-PEER_LSP_NOTE = ("peers: Spectral's language server exists only inside the vscode-spectral extension (not published "
-                 "as a standalone server on npm) and Redocly's only inside its VS Code extension, so neither can be "
-                 "driven over stdio here; the cold CLI comparison is bench/bench_cold.py.")
+PEER_LSP_NOTE = ("peers: not measured. Spectral's language server exists only inside the vscode-spectral extension and "
+                 "Redocly's only inside its VS Code extension; npm has no standalone server to drive over stdio "
+                 "(@stoplight/spectral-language-server, spectral-language-server, @redocly/openapi-language-server: "
+                 "404 on 2026-11-23). The cold CLI comparison is bench/bench_cold.py.")
 
 
 async def wait_first(client: BenchClient, uri: str, sent: float, timeout: float) -> dict:

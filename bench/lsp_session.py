@@ -226,11 +226,13 @@ class BenchClient(LanguageClient):
             if left <= 0:
                 return None
             asked = time.perf_counter()
-            try:
-                report = await asyncio.wait_for(self.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-                    text_document=types.TextDocumentIdentifier(uri), previous_result_id=self.result_ids.get(uri))), left)
-            except asyncio.TimeoutError:
+            # not wait_for: cancelling the request's future makes pygls log an error when the answer comes
+            request = asyncio.ensure_future(self.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri), previous_result_id=self.result_ids.get(uri))))
+            done, _ = await asyncio.wait({request}, timeout=left)
+            if not done:
                 return None
+            report = request.result()
             answered = self.response_at
             if getattr(report, "result_id", None):
                 self.result_ids[uri] = report.result_id
