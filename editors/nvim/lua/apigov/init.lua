@@ -23,13 +23,24 @@ local function merged(opts)
   return vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
 end
 
+local uv = vim.uv or vim.loop -- vim.loop is deprecated from 0.10 on
+
+-- Client methods: `client:request_sync(...)` from 0.11 on (the 0.10 `client.request_sync(...)` form is
+-- deprecated there and goes in 0.13); 0.10 and older only have the closure, which takes no self.
+local function request_sync(client, method, params, timeout_ms, bufnr)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client:request_sync(method, params, timeout_ms, bufnr)
+  end
+  return client.request_sync(method, params, timeout_ms, bufnr)
+end
+
 --- The nearest ancestor folder of `path` that holds one of `markers`, else the file's folder.
 function M.find_root(path, markers)
   local dir = vim.fn.fnamemodify(path, ":p:h")
   local current = dir
   while true do
     for _, marker in ipairs(markers) do
-      if vim.loop.fs_stat(current .. "/" .. marker) then
+      if uv.fs_stat(current .. "/" .. marker) then
         return current
       end
     end
@@ -98,7 +109,7 @@ local function apply_action(client, action, bufnr)
   end
   local command = type(action.command) == "table" and action.command or (type(action.command) == "string" and action or nil)
   if command then
-    client.request_sync("workspace/executeCommand", { command = command.command, arguments = command.arguments }, 2000, bufnr)
+    request_sync(client, "workspace/executeCommand", { command = command.command, arguments = command.arguments }, 2000, bufnr)
   end
 end
 
@@ -116,7 +127,7 @@ function M.fix_all(bufnr, timeout_ms)
     range = { start = { line = 0, character = 0 }, ["end"] = { line = last, character = #last_line } },
     context = { diagnostics = {}, only = { M.FIX_ALL_KIND }, triggerKind = 1 },
   }
-  local response = client.request_sync("textDocument/codeAction", params, timeout_ms or 2000, bufnr)
+  local response = request_sync(client, "textDocument/codeAction", params, timeout_ms or 2000, bufnr)
   if not response or response.err or not response.result then
     return false
   end
@@ -127,6 +138,18 @@ function M.fix_all(bufnr, timeout_ms)
     end
   end
   return false
+end
+
+--- Apply the fix-all before each :write of `bufnr` (buffer-local, set once). Its signature fits
+--- `on_attach`, for the 0.11 `vim.lsp.config("apigov", { on_attach = require("apigov").fix_on_save })`.
+function M.fix_on_save(_, bufnr, timeout_ms)
+  vim.api.nvim_create_autocmd("BufWritePre", {
+    group = vim.api.nvim_create_augroup("apigov_fix_on_save_" .. bufnr, { clear = true }),
+    buffer = bufnr,
+    callback = function()
+      M.fix_all(bufnr, timeout_ms or M.defaults.fix_on_save_timeout_ms)
+    end,
+  })
 end
 
 --- Start apigov-ls for YAML/JSON buffers; `:ApigovFixAll`; opt-in fix-all on save.

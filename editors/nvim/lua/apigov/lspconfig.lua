@@ -38,13 +38,7 @@ function M.setup(opts)
   }, opts.lspconfig or {})
   config.on_attach = function(client, bufnr)
     if opts.fix_on_save then
-      vim.api.nvim_create_autocmd("BufWritePre", {
-        group = vim.api.nvim_create_augroup("apigov_fix_on_save_" .. bufnr, { clear = true }),
-        buffer = bufnr,
-        callback = function()
-          apigov.fix_all(bufnr, opts.fix_on_save_timeout_ms or apigov.defaults.fix_on_save_timeout_ms)
-        end,
-      })
+      apigov.fix_on_save(client, bufnr, opts.fix_on_save_timeout_ms)
     end
     if user_on_attach then
       user_on_attach(client, bufnr)
