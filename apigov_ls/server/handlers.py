@@ -88,7 +88,7 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(params: types.DidChangeWatchedFilesParams):
         open_paths = set(ls.open_versions())
-        recheck_all = False
+        recheck_all = baseline_changed = False
         roots: set[str] = set()
         for change in params.changes:
             path = uri_to_path(change.uri)
@@ -97,10 +97,12 @@ def register_handlers(ls: ApigovLanguageServer) -> None:
             if change.type == types.FileChangeType.Deleted:
                 ls.api.index.forget(path)
             recheck_all |= ls.is_ruleset_file(path)
+            baseline_changed |= ls.is_baseline_file(path)
             if path not in open_paths:  # open files follow the editor, not the disk
                 roots |= ls.api.index.roots_using(path)
         if recheck_all:
             ls.reload_rulesets()
+        if recheck_all or baseline_changed:  # a baseline edit changes what is reported, not the rules
             ls.recheck_all(0)
         active = ls.active_roots()
         for root in roots & active:

@@ -98,6 +98,16 @@ class ApigovLanguageServer(LanguageServer):
             return True
         return any(path in a.ruleset_files for a in self.checker.analyses.values())
 
+    def is_baseline_file(self, path: str) -> bool:
+        """Whether `path` is the baseline file (setting `baseline`) of an active root."""
+        from apigov_ls.server.fix_worker import baseline_path
+
+        setting = self.api.settings.baseline
+        if not setting:
+            return False
+        folders = list(self.api.folders)
+        return any(baseline_path(setting, root, folders) == path for root in self.active_roots())
+
     def reload_rulesets(self) -> None:
         self.ruleset_generation += 1
 

@@ -268,3 +268,22 @@ async def test_baseline_setting_hides_baselined_findings(baselined: LanguageClie
     await asyncio.sleep(0.3)
     diags = await diagnostics(client, uri)
     assert [(d.code, d.range.start.line) for d in diags] == [(SLASH, 7)]
+
+
+async def test_baseline_file_change_rechecks(baselined: LanguageClient):
+    """Editing the baseline file on disk (a watched-file change) re-checks: what it no longer holds is reported."""
+    client = baselined
+    uri = open_doc(client, client.root / "api.yaml", API)
+    await diagnostics(client, uri, until=lambda d: True)
+    await asyncio.sleep(0.5)
+    assert await diagnostics(client, uri, until=lambda d: True) == []
+    baseline = client.root / "base" / "accepted.json"
+    # accept only a state without servers (the file on disk; the open text is what is checked):
+    # the trailing slashes are new again
+    (client.root / "api.yaml").write_text(API.replace("servers:\n", "x-servers:\n"), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "apigov_ls.cli", "baseline", "api.yaml", "-o", "base/accepted.json"],
+                   cwd=client.root, check=True, capture_output=True)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=baseline.as_uri(), type=types.FileChangeType.Changed)]))
+    diags = await diagnostics(client, uri)
+    assert sorted(str(d.code) for d in diags) == [SLASH, SLASH]

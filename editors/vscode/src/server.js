@@ -5,7 +5,8 @@ const fs = require('fs');
 const path = require('path');
 const cp = require('child_process');
 
-const INSTALL_COMMAND = 'python3 -m pip install apigov-ls';
+// apigov-ls is not on PyPI: it installs from a checkout (or a git URL) of its repository
+const INSTALL_COMMAND = 'python3 -m pip install <apigov-ls checkout>';
 const SERVER_MODULE = 'apigov_ls.server';
 const CLI_MODULE = 'apigov_ls.cli';
 // vscode-languageclient's TransportKind.stdio (the enum value, kept here so this module stays vscode-free)
@@ -81,7 +82,7 @@ function locateServer(cmd, env = process.env) {
     return new Promise((resolve) => {
       cp.execFile(resolved, ['-c', `import ${SERVER_MODULE}`], { env, timeout: 20000 }, (err) => {
         resolve(err
-          ? { ok: false, message: `apigov: apigov-ls is not installed for ${resolved}. Install it with: ${resolved} -m pip install apigov-ls` }
+          ? { ok: false, message: `apigov: apigov-ls is not installed for ${resolved}. Install it with: ${resolved} -m pip install <apigov-ls checkout>` }
           : { ok: true, command: resolved });
       });
     });

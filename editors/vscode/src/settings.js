@@ -4,7 +4,7 @@
 const { programSetting } = require('./server');
 
 /** Keys the server reads (apigov_ls/server/config.py), mirrored one to one by the extension's settings. */
-const SERVER_KEYS = ['ruleset', 'run', 'debounceMs', 'severityOverrides', 'include', 'exclude', 'maxFileSize'];
+const SERVER_KEYS = ['ruleset', 'run', 'debounceMs', 'severityOverrides', 'include', 'exclude', 'maxFileSize', 'baseline'];
 /** Keys that widen what the server reads: only the user's own value counts in an untrusted workspace. */
 const RESTRICTED_KEYS = ['allowedRefRoots'];
 

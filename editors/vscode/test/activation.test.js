@@ -45,7 +45,7 @@ test('activate starts one client: id, command line from PATH, document selector,
     assert.deepStrictEqual(init.severityOverrides, { 'info-contact': 'off' });
     assert.strictEqual(init.trusted, true);
     assert.deepStrictEqual(Object.keys(init).sort(),
-      ['allowedRefRoots', 'debounceMs', 'exclude', 'include', 'maxFileSize', 'ruleset', 'run', 'severityOverrides', 'trusted']);
+      ['allowedRefRoots', 'baseline', 'debounceMs', 'exclude', 'include', 'maxFileSize', 'ruleset', 'run', 'severityOverrides', 'trusted']);
     assert.strictEqual(client.started, 1);
     assert.ok(context.subscriptions.length >= 6, 'commands, listeners and the output channel are disposed with the extension');
     assert.deepStrictEqual(Object.keys(rec.commands).sort(),
@@ -74,7 +74,7 @@ test('a missing server gives an error with the install command and no client', a
     assert.strictEqual(rec.clients.length, 0);
     assert.strictEqual(rec.errors.length, 1);
     assert.match(rec.errors[0], /"apigov-ls" was not found/);
-    assert.match(rec.errors[0], /python3 -m pip install apigov-ls/);
+    assert.match(rec.errors[0], /python3 -m pip install <apigov-ls checkout>/);
   });
 });
 
@@ -84,7 +84,7 @@ test('a Python without apigov-ls is reported with that Python\'s pip command', a
   const { extension, rec } = loadExtension({ settings: { 'server.pythonPath': python } });
   await extension.activate(fakeContext());
   assert.strictEqual(rec.clients.length, 0);
-  assert.match(rec.errors[0], new RegExp(`${python.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -m pip install apigov-ls`));
+  assert.match(rec.errors[0], new RegExp(`${python.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -m pip install <apigov-ls checkout>`));
 });
 
 test('untrusted workspace: trusted=false everywhere, and workspace values cannot choose the program', async () => {

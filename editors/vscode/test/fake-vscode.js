@@ -7,7 +7,7 @@ const path = require('path');
 function fakeConfiguration(values, workspaceValues = {}) {
   // values: user (global) settings; workspaceValues: the workspace's .vscode/settings.json
   const defaults = { 'server.path': 'apigov-ls', 'server.pythonPath': '', 'server.args': [], ruleset: null, run: 'onType', debounceMs: 200,
-    severityOverrides: {}, include: [], exclude: [], maxFileSize: null, allowedRefRoots: [] };
+    severityOverrides: {}, include: [], exclude: [], maxFileSize: null, baseline: null, allowedRefRoots: [] };
   return {
     trustedView: true,
     get(key) {
