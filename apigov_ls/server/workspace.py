@@ -21,8 +21,9 @@ DESCRIPTION_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", "dist", "build"}
 #: the workspace scan stops after this many candidate files (huge monorepos)
 SCAN_LIMIT = 5000
-_YAML_ROOT_KEY = re.compile(r"^(?:['\"]?)(openapi|swagger)(?:['\"]?)\s*:", re.M)
-_JSON_ROOT_KEY = re.compile(r"\"(openapi|swagger)\"\s*:")
+#: matched at the start of a line (YAML) or at the key's opening quote (JSON)
+_YAML_ROOT_KEY = re.compile(r"['\"]?(?:openapi|swagger)['\"]?[ \t]*:")
+_JSON_ROOT_KEY = re.compile(r"\"(?:openapi|swagger)\"\s*:")
 
 
 def uri_to_path(uri: str) -> str | None:
@@ -35,11 +36,21 @@ def path_to_uri(path: str) -> str:
 
 
 def sniff_description(text: str, path: str) -> bool:
-    """Cheap test for a root `openapi`/`swagger` key (confirmed after parsing)."""
-    head = text[:65536]
-    if path.lower().endswith(".json") or head.lstrip()[:1] == "{":
-        return bool(_JSON_ROOT_KEY.search(head))
-    return bool(_YAML_ROOT_KEY.search(head))
+    """Cheap test for a root `openapi`/`swagger` key (confirmed after parsing).
+
+    The whole text is searched: the key need not come first (stripe.yaml sorts its keys and has
+    `openapi:` at 0.9 MB). The regexes run in C; 3.4 MB take a few milliseconds."""
+    json = path.lower().endswith(".json") or text[:4096].lstrip()[:1] == "{"
+    pattern = _JSON_ROOT_KEY if json else _YAML_ROOT_KEY
+    for key in ("openapi", "swagger"):
+        # str.find skips to the few places the word occurs; the regex then checks just there
+        at = text.find(key)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1 if not json else max(at - 1, 0)
+            if pattern.match(text, start, at + len(key) + 64):
+                return True
+            at = text.find(key, at + len(key))
+    return False
 
 
 def has_description_suffix(path: str) -> bool:
@@ -114,11 +125,25 @@ def scan_folders(folders: list[str], workspace: ApiWorkspace, limit: int = SCAN_
                 seen += 1
                 if seen > limit:
                     return found
-                try:
-                    with open(path, "rb") as fh:
-                        head = fh.read(65536).decode("utf-8", "replace")
-                except OSError:
-                    continue
-                if workspace.included(path) or sniff_description(head, path):
+                if workspace.included(path) or _file_is_description(path):
                     found.append(os.path.normpath(path))
     return found
+
+
+#: the workspace scan reads no more of a file than this to find its root key
+SCAN_READ_LIMIT = 20 * 1024 * 1024
+
+
+def _file_is_description(path: str) -> bool:
+    """`sniff_description` on a file: its first 64 KB, then (rarely) the rest, up to SCAN_READ_LIMIT."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+            if sniff_description(head.decode("utf-8", "replace"), path):
+                return True
+            if len(head) < 65536:
+                return False
+            rest = fh.read(SCAN_READ_LIMIT)
+    except OSError:
+        return False
+    return sniff_description((head + rest).decode("utf-8", "replace"), path)

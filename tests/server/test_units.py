@@ -110,3 +110,20 @@ def test_trust_cannot_come_from_workspace_configuration():
     assert errors and "initializationOptions" in errors[0]
     settings, errors = parse_settings({"trusted": True}, Settings(), privileged=True)
     assert settings.trusted is True and not errors
+
+
+def test_sniff_description_finds_a_root_key_past_the_first_64_kb(tmp_path):
+    # stripe.yaml sorts its keys: `openapi:` comes after 0.9 MB of components
+    filler = "components:\n  schemas:\n" + "".join(f"    S{i}:\n      description: openapi: not a root key\n" for i in range(3000))
+    text = filler + "info: {title: t, version: '1'}\nopenapi: 3.0.0\npaths: {}\n"
+    assert len(text) > 65536
+    assert sniff_description(text, "api.yaml")
+    assert not sniff_description(filler, "api.yaml")
+    assert sniff_description('{"components": {"x": "' + "y" * 70000 + '"}, "openapi": "3.0.0"}', "api.json")
+    assert not sniff_description("openapix: 1\ndescription: swagger: 2\n", "a.yaml")
+    big = tmp_path / "api.yaml"
+    big.write_text(text, encoding="utf-8")
+    (tmp_path / "fragment.yaml").write_text(filler, encoding="utf-8")
+    from apigov_ls.server.workspace import _file_is_description
+    assert _file_is_description(str(big))
+    assert not _file_is_description(str(tmp_path / "fragment.yaml"))
