@@ -112,7 +112,7 @@ class ApiWorkspace:
 
 
 def scan_folders(folders: list[str], workspace: ApiWorkspace, limit: int = SCAN_LIMIT) -> list[str]:
-    """Files under the workspace folders that are API descriptions (reads the first 64 KB of each)."""
+    """Files under the workspace folders that are API descriptions (see `_file_is_description`)."""
     found: list[str] = []
     seen = 0
     for folder in folders:
