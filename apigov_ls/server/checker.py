@@ -5,6 +5,12 @@ so a check in a thread would freeze every request; checks run in a process pool 
 send back a compact `Analysis`: diagnostics already in the client's position encoding, the
 $ref graph, the files read and the workspace symbols.
 
+The $ref graph and the symbols of a big root are most of an Analysis's pickle (api.github.com.yaml:
+5,456 refs and 1,764 symbols, ~0.9 MB) and rarely change with an edit, so they travel only when
+they differ from the copy the main process holds: the CheckJob names that copy's tokens
+(`CheckJob.held`, taken from the Analysis the Checker last applied), and the worker leaves out a
+part whose token is unchanged (`Analysis.refs`/`symbols` None; the Checker fills them back in).
+
 Each root has at most one check running and at most one pending timer. An edit during a run
 marks the root dirty: the finished run is thrown away and a new one starts, so results for an
 outdated version are never handed on. A run is also thrown away when any open file it read
@@ -83,6 +89,8 @@ class CheckJob:
     encoding: str
     #: bumped by the server when rulesets must be reloaded (a worker keeps its own cache)
     ruleset_generation: int
+    #: part name (DELTA_PARTS) -> token of the copy the main process holds for this root; filled by the Checker
+    held: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,8 +101,9 @@ class Analysis:
     versions: dict[str, int]
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    refs: list[Ref] = field(default_factory=list)
-    symbols: list = field(default_factory=list)
+    #: None (also `symbols`): unchanged since the copy named in CheckJob.held, left out by the worker
+    refs: list[Ref] | None = field(default_factory=list)
+    symbols: list | None = field(default_factory=list)
     ruleset_key: str | None = None
     ruleset_problem: RulesetProblem | None = None
     #: files the ruleset was built from: a change to one of them reloads it
@@ -105,6 +114,12 @@ class Analysis:
     seconds: float = 0.0
     #: which check of the worker this is: the worker keeps the last one's results for fixes
     check_id: str = ""
+    #: part name (DELTA_PARTS) -> token naming its content, whether it was sent or left out
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+#: Analysis fields sent only when they changed (findings are ~90 KB for github: always sent)
+DELTA_PARTS = ("refs", "symbols")
 
 
 # -- worker side ------------------------------------------------------------------------------
@@ -113,7 +128,34 @@ _worker_state: dict = {"generation": None, "rulesets": None, "parse_cache": {}}
 
 def run_check(job: CheckJob) -> Analysis:
     """Parse, resolve and lint one root (runs in a worker process)."""
-    return analyse(job, worker_rulesets(job), _worker_state["parse_cache"])
+    return omit_unchanged(analyse(job, worker_rulesets(job), _worker_state["parse_cache"]), job)
+
+
+def omit_unchanged(analysis: Analysis, job: CheckJob) -> Analysis:
+    """Leave out the DELTA_PARTS the main process already holds (same token as in `job.held`).
+
+    The worker keeps the last content it produced per part and root with its token; a part gets
+    a new token only when its content changed, so equal tokens mean equal content."""
+    produced: dict = _worker_state.setdefault("produced", {})
+    mine = produced.pop(analysis.root, {})
+    for part in DELTA_PARTS:
+        value = getattr(analysis, part)
+        token, previous = mine.get(part, (None, None))
+        if token is None or previous != value:
+            token = _new_token()
+        mine[part] = (token, value)
+        analysis.tokens[part] = token
+        if job.held.get(part) == token:
+            setattr(analysis, part, None)
+    produced[analysis.root] = mine  # most recently checked last
+    while len(produced) > MAX_LINTERS:
+        produced.pop(next(iter(produced)))
+    return analysis
+
+
+def _new_token() -> str:
+    _worker_state["tokens"] = count = _worker_state.get("tokens", 0) + 1
+    return f"{os.getpid()}:{count}"
 
 
 def worker_rulesets(job: CheckJob):
@@ -353,7 +395,10 @@ class Checker:
             state.dirty = True
             return
         snapshot = self.take_snapshot()
-        fut = asyncio.wrap_future(self.executor.submit(run_check, self.make_job(root, snapshot)))
+        job = self.make_job(root, snapshot)
+        held = self.analyses.get(root)
+        job.held = dict(held.tokens) if held is not None else {}
+        fut = asyncio.wrap_future(self.executor.submit(run_check, job))
         state.running = fut
         fut.add_done_callback(lambda f: self._finished(root, snapshot, f))
 
@@ -372,7 +417,7 @@ class Checker:
             self._release(state)
             return
         analysis.versions = {f: snapshot.versions[f] for f in analysis.files if f in snapshot.versions}
-        if state.dirty or self._outdated(analysis, snapshot):
+        if state.dirty or self._outdated(analysis, snapshot) or not self._fill_unchanged(analysis):
             state.dirty = False
             if state.timer is None:
                 self._start(root)
@@ -383,6 +428,19 @@ class Checker:
         finally:
             if state.idle:
                 self._release(state)
+
+    def _fill_unchanged(self, analysis: Analysis) -> bool:
+        """Put back the parts the worker left out, from the Analysis they were unchanged against
+        (False: that one is no longer held, e.g. the root turned out not to be a description; check again)."""
+        held = self.analyses.get(analysis.root)
+        for part in DELTA_PARTS:
+            if getattr(analysis, part) is not None:
+                continue
+            if held is None or held.tokens.get(part) != analysis.tokens.get(part):
+                log.info("%s: %s left out against a copy no longer held, checking again", analysis.root, part)
+                return False
+            setattr(analysis, part, getattr(held, part))
+        return True
 
     def _outdated(self, analysis: Analysis, snapshot: Snapshot) -> bool:
         now = self.current_versions()
