@@ -153,6 +153,12 @@ def omit_unchanged(analysis: Analysis, job: CheckJob) -> Analysis:
     return analysis
 
 
+def forget_root(root: str) -> None:
+    """Drop what this worker keeps for a root that is no longer checked (runs in the worker)."""
+    for kept in ("linters", "for_fixes", "produced"):
+        _worker_state.get(kept, {}).pop(root, None)
+
+
 def _new_token() -> str:
     _worker_state["tokens"] = count = _worker_state.get("tokens", 0) + 1
     return f"{os.getpid()}:{count}"
@@ -364,6 +370,9 @@ class Checker:
             state.dropped = True
             self._release(state)  # nobody waits for a root that is no longer checked
         self.analyses.pop(root, None)
+        release = getattr(self.executor, "release", None)
+        if release is not None:  # a PinnedPool: unpin the root, its worker forgets its state
+            release(root, forget_root)
 
     def busy(self, root: str) -> bool:
         state = self.states.get(root)

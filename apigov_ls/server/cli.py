@@ -26,6 +26,17 @@ def parse_tcp(value: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+def configure_logging(level: str, handler: logging.Handler) -> None:
+    """--log-level applies to apigov's loggers; pygls logs every message body at INFO (160 KB per
+    publish of a big document), so it stays at WARNING (or quieter) unless the level is DEBUG."""
+    value = getattr(logging, level)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(max(value, logging.WARNING))
+    logging.getLogger("apigov_ls").setLevel(value)
+    logging.getLogger("pygls").setLevel(value if value == logging.DEBUG else max(value, logging.WARNING))
+
+
 def create_server():
     from apigov_ls.server.handlers import register_handlers
     from apigov_ls.server.server import ApigovLanguageServer
@@ -47,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     # stdout carries the protocol on stdio: logs go to a file or stderr, never stdout
     handler = logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file else logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=getattr(logging, args.log_level), handlers=[handler])
+    configure_logging(args.log_level, handler)
     server = create_server()
     if tcp:
         server.start_tcp(*tcp)

@@ -51,6 +51,12 @@ class ApigovLanguageServer(LanguageServer):
         #: ruleset problems already shown as messages (built-in rulesets have no file for a diagnostic)
         self._reported: set[tuple[str, str]] = set()
 
+    def shutdown(self) -> None:
+        """pygls calls this when the connection ends (exit, stdin EOF, broken pipe): stop the check
+        workers at once, a running check included, so that the process can exit now and leaves no orphans."""
+        self.check_pool.kill()
+        super().shutdown()
+
     def add_feature(self, feature: LanguageFeature) -> None:
         self.features.append(feature)
 
