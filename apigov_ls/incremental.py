@@ -26,6 +26,7 @@ from apigov_ls.engine.ruleset import effective_ruleset
 from apigov_ls.engine.runner import dedupe, lint_document, rule_applies
 from apigov_ls.engine.types import LintResult, Ruleset
 from apigov_ls.lint import finish_results, select_rules
+from apigov_ls.suppress import marker_count, marker_count_after
 
 
 def _trimmed(edit: TextEdit, text: str) -> TextEdit | None:
@@ -62,6 +63,8 @@ class IncrementalLinter:
         #: the last incremental update: the region edited and how many regions were re-checked
         self.last_region: tuple = ()
         self.last_rechecked = 0
+        #: suppression markers in the model's text, counted edit by edit (saves a 3 MB search per edit)
+        self._markers = 0
         if text is None:
             from apigov_ls.document.model import read_text_file
 
@@ -114,6 +117,7 @@ class IncrementalLinter:
             return self.results
         self._model = document
         self._evaluator = None
+        self._markers = marker_count(root.text)
         if document.incremental and not root.parsed.problems and root.parsed.syntax == "yaml":
             shifting_source_map(root.parsed)
             root.source_map.lines  # built now: later edits update it instead of rescanning
@@ -134,6 +138,7 @@ class IncrementalLinter:
             self.results = self._assemble(model)
             self._mode("incremental")
             return self.results
+        old_text = parsed.text
         lines = parsed.source_map.lines
         old_end = lines.position(edit.end)
         formats = model.formats
@@ -158,6 +163,7 @@ class IncrementalLinter:
         self.loader.overlays[self.path] = text
         self.loader.cache.pop(self.path, None)  # the cached SourceFile is the model's, now edited
         self.text, self.document = text, model
+        self._markers = marker_count_after(self._markers, old_text, text, edit.start, edit.end, len(edit.text))
         self.results = self._assemble(model)
         self._mode("incremental")
         return self.results
@@ -169,10 +175,11 @@ class IncrementalLinter:
 
     def _assemble(self, document) -> list[LintResult]:
         base = lint_document(document, self.effective, rules=[])  # parser/ref problems, unrecognized format
-        return self._finish(document, dedupe(base + self._evaluator.results()))
+        # the model is one file (IncrementalDocument.incremental): its marker count says it all
+        return self._finish(document, dedupe(base + self._evaluator.results()), self._markers > 0)
 
-    def _finish(self, document, results: list[LintResult]) -> list[LintResult]:
-        return finish_results(results, document, self.entries, self.path)
+    def _finish(self, document, results: list[LintResult], markers: bool | None = None) -> list[LintResult]:
+        return finish_results(results, document, self.entries, self.path, markers)
 
     def _mode(self, mode: str) -> None:
         self.last_mode = mode

@@ -57,8 +57,10 @@ def select_rules(effective: Ruleset, path: str) -> tuple[list | None, list]:
     return rules, entries
 
 
-def finish_results(results: list[LintResult], document: Document, entries: list, path: str) -> list[LintResult]:
-    """Pointer-override severities, suppressions, then the reporting order."""
+def finish_results(results: list[LintResult], document: Document, entries: list, path: str,
+                   markers: bool | None = None) -> list[LintResult]:
+    """Pointer-override severities, suppressions, then the reporting order. `markers`: whether
+    the document's files name a suppression marker, when the caller knows (else searched)."""
     if entries:
         adjusted = []
         for r in results:
@@ -73,6 +75,6 @@ def finish_results(results: list[LintResult], document: Document, entries: list,
         results = adjusted
     from apigov_ls.suppress import apply_suppressions  # x-lint-ignore / # apigov-ignore (one place for CLI and server)
 
-    results = apply_suppressions(results, document)
+    results = apply_suppressions(results, document, markers)
     results.sort(key=LintResult.sort_key)
     return results

@@ -77,11 +77,32 @@ def is_suppressed(result: LintResult, document) -> bool:
     return result.source_pointer is not None and _ignored_along(document.root.data, result.path, result.code)
 
 
-def apply_suppressions(results: list[LintResult], document) -> list[LintResult]:
-    """The results not silenced by `x-lint-ignore` or `# apigov-ignore:` (cheap when neither is used)."""
+#: the texts that name a suppression (an incremental caller counts them edit by edit instead)
+MARKERS = (IGNORE_KEY, "apigov-ignore")
+
+
+def marker_count(text: str) -> int:
+    """Occurrences of the suppression markers in `text` (neither overlaps itself, so counts of
+    disjoint pieces add up: see `marker_count_after`)."""
+    return sum(text.count(m) for m in MARKERS)
+
+
+def marker_count_after(count: int, old_text: str, new_text: str, start: int, end: int, inserted: int) -> int:
+    """`marker_count(new_text)` from `count` = `marker_count(old_text)`, for old_text[start:end]
+    replaced by `inserted` characters: only occurrences overlapping the edit can change, and they
+    lie within a marker's length of it."""
+    reach = max(len(m) for m in MARKERS) - 1
+    lo = max(0, start - reach)
+    return count - marker_count(old_text[lo: end + reach]) + marker_count(new_text[lo: start + inserted + reach])
+
+
+def apply_suppressions(results: list[LintResult], document, used: bool | None = None) -> list[LintResult]:
+    """The results not silenced by `x-lint-ignore` or `# apigov-ignore:` (cheap when neither is used).
+    `used`: whether any file of the document names a marker, when the caller knows (else searched)."""
     if document is None or not results:
         return results
-    used = any(IGNORE_KEY in sf.text or "apigov-ignore" in sf.text for sf in document.files.values())
+    if used is None:
+        used = any(IGNORE_KEY in sf.text or "apigov-ignore" in sf.text for sf in document.files.values())
     if not used:
         return results
     return [r for r in results if not is_suppressed(r, document)]

@@ -52,9 +52,9 @@ DEPENDS = {
 
 
 def _any_operation_enforces_security(document) -> bool:
-    from apigov_ls.engine.functions.apigov_common import enforces_security, iter_operations
+    from apigov_ls.engine.functions.apigov_common import any_operation_enforces
 
-    return any(enforces_security(op.get("security")) for _, op in iter_operations(document.resolved))
+    return any_operation_enforces(document.resolved, document)
 
 
 #: functions that also read a fact about the whole document: re-run in full when its value changes

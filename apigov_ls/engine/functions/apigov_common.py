@@ -105,6 +105,31 @@ def enforces_security(security: Any) -> bool:
     )
 
 
+def any_operation_enforces(root: Any, document: Any = None) -> bool:
+    """Whether some operation has a `security` of its own that every request must satisfy.
+    For a document re-checked edit by edit, the answer per path item is kept while the item is
+    the same object (apigov_ls/engine/subtree_memo.py), so an edit does not rescan every operation."""
+    from apigov_ls.engine.subtree_memo import memo_for
+
+    memo = memo_for(document, "any-operation-enforces")
+    if memo is None:
+        return any(enforces_security(op.get("security")) for _, op in iter_operations(root))
+    paths = root.get("paths") if isinstance(root, dict) else None
+    if not isinstance(paths, dict):
+        return False
+    memo.begin_pass()
+    found = False
+    for item in paths.values():  # every item, so that the memo keeps all of them for the next pass
+        if not isinstance(item, dict):
+            continue
+        hit = memo.get(id(item), item)
+        if hit is None:
+            hit = any(isinstance(op := item.get(m), dict) and enforces_security(op.get("security")) for m in HTTP_METHODS)
+            memo.put(id(item), item, hit)
+        found = found or hit
+    return found
+
+
 # -- transport ---------------------------------------------------------------------------------
 _SCHEME_PREFIX = re.compile(r"^([^:/?#]*)://")
 _VARIABLE = re.compile(r"{([^{}]+)}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from apigov_ls.engine.functions import function
 from apigov_ls.engine.functions.apigov_common import (
+    any_operation_enforces,
     enforces_security,
     get_path,
     is_oas2,
@@ -103,10 +104,8 @@ def security_schemes_defined(root: Any, options: Any, context) -> list[dict] | N
 _OPERATION_CHECKS = ("empty", "no-scheme", "unsecured")
 
 
-def _any_operation_enforces(root: Any) -> bool:
-    return per_document(
-        root, "any-operation-enforces", lambda: any(enforces_security(op.get("security")) for _, op in iter_operations(root))
-    )
+def _any_operation_enforces(root: Any, document: Any = None) -> bool:
+    return per_document(root, "any-operation-enforces", lambda: any_operation_enforces(root, document))
 
 
 @function(
@@ -140,7 +139,7 @@ def operation_security(op: Any, options: dict, context) -> list[dict] | None:
     root = resolved_root(context)
     if enforces_security(root.get("security") if isinstance(root, dict) else None):
         return None
-    if not _any_operation_enforces(root):
+    if not _any_operation_enforces(root, context.document_inventory):
         return None
     return [{"message": f"Operation {label} does not enforce any security scheme", "path": path}]
 
