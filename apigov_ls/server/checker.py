@@ -155,7 +155,7 @@ def omit_unchanged(analysis: Analysis, job: CheckJob) -> Analysis:
 
 def forget_root(root: str) -> None:
     """Drop what this worker keeps for a root that is no longer checked (runs in the worker)."""
-    for kept in ("linters", "for_fixes", "produced"):
+    for kept in ("linters", "for_fixes", "produced", "plain"):
         _worker_state.get(kept, {}).pop(root, None)
 
 
@@ -223,14 +223,25 @@ def _keep_for_fixes(job: CheckJob, document, results: list) -> str:
     check_id = f"{os.getpid()}:{count}"
     kept: dict = _worker_state.setdefault("for_fixes", {})
     kept.pop(job.root, None)
-    kept[job.root] = (check_id, document, results, job.encoding, {p: sf.text for p, sf in document.files.items()})
-    while len(kept) > MAX_LINTERS:
-        kept.pop(next(iter(kept)))
+    texts = {p: sf.text for p, sf in document.files.items()}
+    kept[job.root] = (check_id, document, results, job.encoding, texts)
+    _bound(kept, lambda entry: sum(len(t) for t in entry[4].values()))
     return check_id
 
 
 #: open roots whose IncrementalLinter this worker keeps (the server routes a root to one worker)
 MAX_LINTERS = 4
+#: characters of text whose parsed state (IncrementalLinter, documents kept for fixes) a worker keeps:
+#: a checked root retains ~55x its text (api.github.com.yaml, 3.5 MB: ~190 MB RSS), so this is ~450 MB;
+#: the least recently checked roots go first and get a full check next time
+WORKER_TEXT_BUDGET = 8_000_000
+
+
+def _bound(kept: dict, size) -> None:
+    """Drop the least recently checked entries (first in `kept`) beyond MAX_LINTERS or the text budget;
+    the newest entry is always kept."""
+    while len(kept) > MAX_LINTERS or (len(kept) > 1 and sum(size(e) for e in kept.values()) > WORKER_TEXT_BUDGET):
+        kept.pop(next(iter(kept)))
 
 
 def _incremental_check(job: CheckJob, ruleset, loader):
@@ -239,7 +250,8 @@ def _incremental_check(job: CheckJob, ruleset, loader):
     from apigov_ls.lint import LintReport
 
     text = job.overlays.get(job.root)
-    if text is None:
+    plain: dict = _worker_state.setdefault("plain", {})
+    if text is None or job.root in plain:
         return None
     linters: dict = _worker_state.setdefault("linters", {})
     entry = linters.pop(job.root, None)
@@ -254,10 +266,21 @@ def _incremental_check(job: CheckJob, ruleset, loader):
     except Exception:  # never worse than a plain check: drop the state, lint from scratch
         log.exception("incremental check of %s failed", job.root)
         return None
+    report = LintReport(linter.path, linter.document, list(linter.results))
+    if linter.last_mode == "full" and linter.document.root.parsed.ok and not getattr(linter.document, "incremental", True):
+        # every check would be a full one, on an IncrementalDocument: for circular $refs its resolved
+        # view is far larger than a plain check's (stripe.yaml: >1.8 GB and minutes vs 293 MB and 29 s)
+        plain[job.root] = True
+        while len(plain) > MAX_PLAIN:
+            plain.pop(next(iter(plain)))
+        return report
     linters[job.root] = (ruleset, linter, _other_files(job, linter))  # most recently used last
-    while len(linters) > MAX_LINTERS:
-        linters.pop(next(iter(linters)))
-    return LintReport(linter.path, linter.document, list(linter.results))
+    _bound(linters, lambda entry: len(entry[1].text))
+    return report
+
+
+#: roots remembered as not incrementally checkable (checked with lint_file), per worker
+MAX_PLAIN = 64
 
 
 def _other_files(job: CheckJob, linter) -> dict:
