@@ -241,3 +241,37 @@ def test_shifting_positions_shift_on_read_only():
     pos.record(0, -1)
     assert pos.get(2) == [(12, 14)]
     assert pos.get(1) == {"a": (-1, 0, 2, 3)}
+
+
+def test_shifting_positions_across_epochs_equal_shifting_every_entry_at_every_edit(monkeypatch):
+    """Entries written at any generation and read at any later one (many epochs apart) get the
+    same offsets as entries shifted eagerly by every edit, insertions and deletions alike."""
+    import random
+
+    from apigov_ls.document import incremental
+
+    monkeypatch.setattr(incremental, "MAX_LOG", 5)  # many epochs in a short run
+    rng = random.Random(7)
+    for trial in range(40):
+        pos = ShiftingPositions({})
+        eager: dict = {}
+        size = 200
+        for step in range(rng.randrange(1, 60)):
+            action = rng.random()
+            if action < 0.25:  # write an entry in the current coordinates
+                key = rng.randrange(12)
+                entry = [tuple(sorted(rng.randrange(size + 1) for _ in range(2)))]
+                pos[key] = entry
+                eager[key] = entry
+            elif action < 0.45 and eager:  # read one (it is then stored shifted, at this generation)
+                key = rng.choice(list(eager))
+                assert pos[key] == eager[key], (trial, step)
+            else:  # an edit: replace [start, end) by `inserted` characters
+                start = rng.randrange(size + 1)
+                end = min(size, start + rng.randrange(0, 6))
+                inserted = rng.randrange(0, 6)
+                delta = inserted - (end - start)
+                pos.record(end, delta)
+                eager = {k: [tuple(o + delta if o >= end else o for o in e) for e in v] for k, v in eager.items()}
+                size += delta
+        assert {k: pos[k] for k in eager} == eager, trial

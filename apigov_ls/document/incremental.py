@@ -31,7 +31,7 @@ from apigov_ls.document.sourcemap import SourceMap
 #: members tried, innermost first, and the largest member text re-parsed alone
 MAX_ATTEMPTS = 4
 MAX_CHUNK = 512 * 1024
-#: past this many logged edits every position is shifted at once (keeps reads cheap)
+#: logged edits per epoch of ShiftingPositions (reads apply at most this many edits one by one)
 MAX_LOG = 200
 #: a node starting with one of these has an anchor, is an alias, or has a tag (`!x &a v`)
 _NODE_MARKS = frozenset("&*!")
@@ -104,29 +104,79 @@ def _shift_entry(pos: Any, log: list) -> Any:
     return [tuple(_shift_offset(o, log) for o in e) for e in pos]
 
 
+def _then_shift(at: int, delta: int, breaks: list, shifts: list) -> tuple[list, list]:
+    """The piecewise shift `o -> o + shifts[bisect_right(breaks, o)]` applied after one logged edit
+    (offsets >= at move by delta) as one piecewise shift: o -> F(o + (delta if o >= at else 0))."""
+    i = bisect_left(breaks, at)
+    j = bisect_right(breaks, at + delta)
+    return breaks[:i] + [at] + [b - delta for b in breaks[j:]], shifts[: i + 1] + [c + delta for c in shifts[j:]]
+
+
+def _composed(log: list) -> list[tuple[list, list]]:
+    """For each g, the edits log[g:] composed into one piecewise shift (breaks, shifts)."""
+    maps: list = [None] * len(log)
+    breaks: list = []
+    shifts: list = [0]
+    for g in range(len(log) - 1, -1, -1):
+        breaks, shifts = _then_shift(log[g][0], log[g][1], breaks, shifts)
+        maps[g] = (breaks, shifts)
+    return maps
+
+
+def _shift_entry_by(pos: Any, fn) -> Any:
+    if type(pos) is dict:
+        return {k: tuple(fn(o) for o in e) for k, e in pos.items()}
+    return [tuple(fn(o) for o in e) for e in pos]
+
+
 class ShiftingPositions(dict):
     """`SourceMap.positions` whose entries are shifted on first read after an edit.
 
-    Each container's entry is stored in the coordinates of the edit generation it was written in;
-    `log[g]` is (old end offset, delta) of edit g. Reading an entry written before the latest edit
-    applies the later edits and stores the result, so each entry is shifted at most once per
-    edit, and only if somebody reads it.
+    Each container's entry is stored in the coordinates of the edit generation it was written in
+    (`gen`, a count of edits since the text was parsed). The edits since generation `base` are in
+    `log` as (old end offset, delta); reading an entry written before the latest edit applies the
+    later edits and stores the result, so each entry is shifted at most once per edit, and only if
+    somebody reads it. Every MAX_LOG edits the log is closed into an *epoch*: for each generation
+    in it, its remaining edits composed into one piecewise shift (bisect), so an entry unread for
+    thousands of edits is shifted in a few steps, and no edit pays for shifting every entry.
     """
 
-    __slots__ = ("log", "gen")
+    __slots__ = ("log", "gen", "base", "epochs", "_epoch_starts")
 
     def __init__(self, base: dict):
         super().__init__(base)
         self.log: list[tuple[int, int]] = []
         self.gen: dict[int, int] = {}
+        self.base = 0
+        #: closed epochs: (first generation, per-generation composed shifts to the epoch's end)
+        self.epochs: list[tuple[int, list]] = []
+        self._epoch_starts: list[int] = []
 
     def _current(self, key, value):
         g = self.gen.get(key, 0)
-        if g == len(self.log):
+        now = self.base + len(self.log)
+        if g == now:
             return value
-        value = _shift_entry(value, self.log[g:])
+        if g >= self.base:
+            value = _shift_entry(value, self.log[g - self.base:])
+        else:
+            steps = []
+            e = bisect_right(self._epoch_starts, g) - 1
+            for start, maps in self.epochs[e:]:
+                steps.append(maps[max(g - start, 0)])
+            log = self.log
+
+            def fn(o: int) -> int:
+                for breaks, shifts in steps:
+                    o += shifts[bisect_right(breaks, o)]
+                for at, delta in log:
+                    if o >= at:
+                        o += delta
+                return o
+
+            value = _shift_entry_by(value, fn)
         dict.__setitem__(self, key, value)
-        self.gen[key] = len(self.log)
+        self.gen[key] = now
         return value
 
     def get(self, key, default=None):
@@ -140,7 +190,7 @@ class ShiftingPositions(dict):
 
     def __setitem__(self, key, value) -> None:
         dict.__setitem__(self, key, value)
-        self.gen[key] = len(self.log)
+        self.gen[key] = self.base + len(self.log)
 
     def __delitem__(self, key) -> None:
         dict.__delitem__(self, key)
@@ -157,11 +207,11 @@ class ShiftingPositions(dict):
         if delta == 0:
             return
         self.log.append((at, delta))
-        if len(self.log) > MAX_LOG:
-            for key in list(self.keys()):
-                self[key]  # materialise
-            self.log.clear()
-            self.gen.clear()
+        if len(self.log) >= MAX_LOG:
+            self.epochs.append((self.base, _composed(self.log)))
+            self._epoch_starts.append(self.base)
+            self.base += len(self.log)
+            self.log = []
 
 
 def shifting_source_map(parsed: ParsedText) -> None:
