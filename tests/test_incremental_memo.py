@@ -252,3 +252,55 @@ def test_a_path_parameter_edited_in_one_path_item_is_reported(tmp_path):
     assert not [r for r in linter.results if r.code == "path-params"]
     results = edit_at(linter, "in: path, required: true", "true", "false")
     assert [r.path for r in results if r.code == "path-params"] == [("paths", "/b/{id}", "parameters", 0)]
+
+
+OPS_DOC = """\
+openapi: 3.0.3
+info: {title: Ops, version: "1", description: d, contact: {name: x}}
+tags:
+  - name: pets
+paths:
+  /a:
+    get:
+      operationId: getA
+      tags: [pets]
+      responses: {'200': {description: ok}}
+  /b:
+    get:
+      operationId: getB
+      tags: [pets, owners]
+      responses: {'200': {description: ok}}
+    put:
+      operationId: putB
+      tags: [pets]
+      responses: {'200': {description: ok}}
+"""
+
+
+def test_operation_ids_and_tags_kept_per_path_item_follow_each_edit(tmp_path):
+    """oasOpIdUnique / oasTagDefined keep each path item's operationIds and tags between edits:
+    a duplicate typed in one item, a tag renamed in another, the global tags edited."""
+    ruleset = load_ruleset("spectral:oas")
+    path = tmp_path / "ops.yaml"
+    path.write_text(OPS_DOC)
+    linter = IncrementalLinter(str(path), ruleset, text=OPS_DOC)
+
+    def codes(results):
+        return sorted((r.code, r.path[1]) for r in results if r.code in ("operation-operationId-unique", "operation-tag-defined"))
+
+    assert codes(linter.results) == [("operation-tag-defined", "/b")]
+    steps = [
+        ("operationId: putB", "operationId: getA"),  # duplicate of /a's
+        ("tags: [pets, owners]", "tags: [pets, owner]"),
+        ("operationId: getA\n      tags: [pets]\n      responses: {'200': {description: ok}}\n  /b", "operationId: getZ\n      tags: [pets]\n      responses: {'200': {description: ok}}\n  /b"),
+        ("  - name: pets\n", "  - name: pets\n  - name: owner\n"),
+    ]
+    seen = []
+    for old, new in steps:
+        i = linter.text.index(old)
+        results = linter.update([TextEdit(i, i + len(old), new)])
+        assert_same_as_full(linter, results, ruleset)
+        seen.append(codes(results))
+    assert seen[0] == [("operation-operationId-unique", "/b"), ("operation-tag-defined", "/b")]
+    assert seen[2] == [("operation-tag-defined", "/b")]
+    assert seen[3] == []

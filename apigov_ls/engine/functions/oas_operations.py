@@ -19,6 +19,7 @@ from apigov_ls.engine.functions.oas_common import (
     prop,
 )
 from apigov_ls.engine.runner import js_string
+from apigov_ls.engine.subtree_memo import memo_for
 from apigov_ls.engine.types import UNDEFINED
 
 
@@ -105,10 +106,7 @@ def oas_op_id_unique(paths: Any, _options: Any, _context) -> list[dict] | None:
     results: list[dict] = []
     seen: list[Any] = []
     seen_keys: set = set()
-    for path, method, operation in get_all_operations(paths):
-        if "operationId" not in operation:
-            continue
-        operation_id = operation["operationId"]
+    for path, method, operation_id in _operation_ids(paths, memo_for(getattr(_context, "document", None), "oasOpIdUnique")):
         # primitives compare by (kind, value) in a set; objects fall back to the identity scan
         key = _includes_key(operation_id)
         dup = (key in seen_keys) if key is not None else js_includes(seen, operation_id)
@@ -119,6 +117,25 @@ def oas_op_id_unique(paths: Any, _options: Any, _context) -> list[dict] | None:
             if key is not None:
                 seen_keys.add(key)
     return results
+
+
+def _operation_ids(paths: dict, memo) -> list:
+    """(path, method, operationId) of every operation that has one, in document order; per path
+    item from `memo` while the item is the same object (a document re-checked edit by edit)."""
+    if memo is None:
+        return [(p, m, op["operationId"]) for p, m, op in get_all_operations(paths) if "operationId" in op]
+    memo.begin_pass()
+    out: list = []
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        key = (id(item), path)
+        kept = memo.get(key, item)
+        if kept is None:
+            kept = [(p, m, op["operationId"]) for p, m, op in get_all_operations({path: item}) if "operationId" in op]
+            memo.put(key, item, kept)
+        out.extend(kept)
+    return out
 
 
 def _includes_key(value: Any):
@@ -147,13 +164,33 @@ def oas_tag_defined(root: Any, _options: Any, _context) -> list[dict] | None:
     # `declared` holds strings only, so Array.includes is set membership of a string (linear scans
     # made this rule cost tens of milliseconds per check of a large description)
     declared_set = set(declared)
-    for path, method, operation in get_all_operations(root.get("paths", UNDEFINED)):
-        op_tags = operation.get("tags")
-        if not isinstance(op_tags, list):
-            continue
-        for i, tag in enumerate(op_tags):
-            if not (type(tag) is str and tag in declared_set):
-                results.append(
-                    {"message": "Operation tags must be defined in global tags.", "path": ("paths", path, method, "tags", i)}
-                )
+    for where, tag in _operation_tags(root.get("paths", UNDEFINED), memo_for(getattr(_context, "document", None), "oasTagDefined")):
+        if not (type(tag) is str and tag in declared_set):
+            results.append({"message": "Operation tags must be defined in global tags.", "path": where})
     return results
+
+
+def _tags_of(paths: Any) -> list:
+    return [(("paths", path, method, "tags", i), tag)
+            for path, method, operation in get_all_operations(paths)
+            if isinstance(op_tags := operation.get("tags"), list)
+            for i, tag in enumerate(op_tags)]
+
+
+def _operation_tags(paths: Any, memo) -> list:
+    """(path of the tag, tag) for every tag of every operation, in document order; per path item
+    from `memo` while the item is the same object (a document re-checked edit by edit)."""
+    if memo is None or not isinstance(paths, dict):
+        return _tags_of(paths)
+    memo.begin_pass()
+    out: list = []
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        key = (id(item), path)
+        kept = memo.get(key, item)
+        if kept is None:
+            kept = _tags_of({path: item})
+            memo.put(key, item, kept)
+        out.extend(kept)
+    return out
