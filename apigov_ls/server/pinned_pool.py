@@ -9,11 +9,9 @@ other idled), other calls go to the least busy worker. `release(root)` unpins a 
 
 from __future__ import annotations
 
-import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 
-log = logging.getLogger(__name__)
 
 
 class PinnedPool:
