@@ -13,7 +13,6 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 
 
-
 class PinnedPool:
     def __init__(self, workers: int, mp_context=None):
         self.pools = [ProcessPoolExecutor(max_workers=1, mp_context=mp_context) for _ in range(max(1, workers))]
