@@ -58,7 +58,7 @@ _SYNTAX_CHARS = set("^$\\.*+?()[]{}|/")
 class JsRegex:
     """A compiled JavaScript regex. `test(s)` is JS `RegExp.prototype.test` from index 0."""
 
-    __slots__ = ("source", "flags", "python_pattern", "_compiled", "_timed_out_at")
+    __slots__ = ("source", "flags", "python_pattern", "_compiled", "_timed_out_at", "_seen")
 
     def __init__(self, source: str, flags: str, python_pattern: str, compiled):
         self.source = source
@@ -68,8 +68,21 @@ class JsRegex:
         #: length of the shortest value this regex ran out of time on: longer ones fail at once,
         #: so a rule matching many long values costs one budget, not one per value
         self._timed_out_at: int | None = None
+        #: answers for texts already tested: a resolved document repeats the same descriptions
+        #: thousands of times (kubernetes: 365k `$..description` values, far fewer distinct)
+        self._seen: dict[str, bool] = {}
 
     def test(self, text: str) -> bool:
+        seen = self._seen.get(text)
+        if seen is not None:
+            return seen
+        answer = self._test(text)
+        if len(self._seen) >= _SEEN_LIMIT:
+            self._seen.clear()
+        self._seen[text] = answer
+        return answer
+
+    def _test(self, text: str) -> bool:
         # `y` (sticky) anchors at lastIndex, which Spectral resets to 0 before each test
         if self._timed_out_at is not None and len(text) >= self._timed_out_at:
             raise JsRegexTimeout(f"/{self.source}/{self.flags} already ran over its time budget on a value this long")
@@ -87,6 +100,8 @@ class JsRegex:
         return f"/{self.source}/{self.flags}"
 
 
+#: remembered answers per regex (cleared when full; a few MB at most)
+_SEEN_LIMIT = 8192
 _cache: dict[tuple[str, str], JsRegex] = {}
 
 
