@@ -8,9 +8,13 @@ other top-level member. The dicts above them (the root, `paths`, `components`,
 region, or the memo entry being built), so when a region's text changes we know which memo
 entries and which other regions read it, transitively, and re-resolve only those.
 
-Incremental updates need: one file (no external refs), a dict root, no `$ref` on the spine and
-no circular refs (which ref of a cycle stays unresolved depends on resolution order). Otherwise
-`incremental` is False and callers rebuild the whole Document.
+Circular refs are kept as `$ref` exactly as `Document` keeps them (`Document._circular`, found
+from the whole ref graph before resolving, so the resolved view does not depend on resolution
+order). An edit that changes where the edited region's refs are or point recomputes that set;
+if it changed, the update is not incremental.
+
+Incremental updates need: one file (no external refs), a dict root and no `$ref` on the spine.
+Otherwise `incremental` is False and callers rebuild the whole Document.
 """
 
 from __future__ import annotations
@@ -70,6 +74,11 @@ def region_depth(root: Any, path: tuple) -> int | None:
 def _related(a: tuple, b: tuple) -> bool:
     n = min(len(a), len(b))
     return a[:n] == b[:n]
+
+
+def _ref_edges(refs) -> list[tuple]:
+    """What `_circular` depends on in a region: where each $ref is and where it points."""
+    return [(r.pointer, r.target_source, r.target_pointer) for r in refs]
 
 
 class IncrementalDocument(Document):
@@ -228,10 +237,12 @@ class IncrementalDocument(Document):
             )
             return node
         self.graph.refs.append(Ref(source, path, ref, target_file, pointer))
+        if (source, path) in self._circular:
+            return node  # kept as $ref, like Document: its target leads back here
         key = (target_file, pointer)
         if key in self._memo:
             return self._memo[key]
-        if key in self._active:
+        if key in self._active:  # a cycle `_circular` missed: resolution order would matter
             self.cyclic = True
             return node
         # a memo entry is its own unit; its refs and problems repeat those of the region holding
@@ -248,6 +259,14 @@ class IncrementalDocument(Document):
         return resolved
 
     # -- updates ------------------------------------------------------------------------------
+    def _circular_changed(self) -> bool:
+        """Recompute `_circular` (the edited region's $refs changed): whether it differs. Other
+        regions were resolved with the old set, so a different one needs a full resolution."""
+        before = self._circular
+        self._circular = set()
+        self._find_circular_refs()
+        return self._circular != before
+
     def map_problems(self, fn) -> None:
         """Replace each stored $ref problem by fn(problem) (ranges moved by an edit)."""
         for path, problems in self._unit_problems.items():
@@ -305,6 +324,7 @@ class IncrementalDocument(Document):
             if unit[0] == "r":
                 self._subtrees.pop(unit[1], None)
         targets_before = Counter(r.target_pointer for p in regions for r in self._unit_refs.get(p, ()))
+        edges_before = _ref_edges(self._unit_refs.get(region, ()))
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 20000))
         try:
@@ -315,7 +335,7 @@ class IncrementalDocument(Document):
             return None
         finally:
             sys.setrecursionlimit(limit)
-        if self.cyclic:
+        if self.cyclic or (_ref_edges(self._unit_refs.get(region, ())) != edges_before and self._circular_changed()):
             self.incremental = False
             return None
         self._collect()

@@ -255,9 +255,6 @@ def _incremental_check(job: CheckJob, ruleset, loader):
         return None
     linters: dict = _worker_state.setdefault("linters", {})
     entry = linters.pop(job.root, None)
-    if entry is None and _has_circular_refs(job.root, loader):
-        _remember_plain(job.root)
-        return None
     try:
         # the linter re-checks edits of the root only: another file that changed (open, or on disk) starts afresh
         if entry is None or entry[0] is not ruleset or entry[2] != _other_files(job, entry[1]):
@@ -271,8 +268,8 @@ def _incremental_check(job: CheckJob, ruleset, loader):
         return None
     report = LintReport(linter.path, linter.document, list(linter.results))
     if linter.last_mode == "full" and linter.document.root.parsed.ok and not getattr(linter.document, "incremental", True):
-        # every check would be a full one, on an IncrementalDocument: for circular $refs its resolved
-        # view is far larger than a plain check's (stripe.yaml: >1.8 GB and minutes vs 293 MB and 29 s)
+        # every check would be a full one (refs to other files, a $ref on the spine): keeping the
+        # linter saves nothing
         _remember_plain(job.root)
         return report
     linters[job.root] = (ruleset, linter, _other_files(job, linter))  # most recently used last
@@ -289,19 +286,6 @@ def _remember_plain(root: str) -> None:
     plain[root] = True
     while len(plain) > MAX_PLAIN:
         plain.pop(next(iter(plain)))
-
-
-def _has_circular_refs(root: str, loader) -> bool:
-    """Whether a root has circular $refs, found before an IncrementalLinter is built for it: the
-    IncrementalDocument's region-by-region resolution unrolls cycles that a plain Document keeps as
-    $ref (stripe.yaml: >30 M nodes in its resolved view vs 1.67 M; its first check passed 2.4 GB),
-    and such a document is never checked incrementally anyway. Costs one resolution (stripe 1.1 s,
-    the parse is the loader's cached one, reused by the check)."""
-    from apigov_ls.document.model import Document
-
-    document = Document(loader.load(root), loader)
-    # Document._circular: the refs it keeps as $ref because their target leads back to them
-    return bool(getattr(document, "_circular", ()))
 
 
 def _other_files(job: CheckJob, linter) -> dict:

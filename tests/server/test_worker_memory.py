@@ -87,7 +87,7 @@ components:
 """
 
 
-def test_a_root_that_cannot_be_checked_incrementally_is_not_kept_and_is_checked_plainly(tmp_path):
+def test_a_root_with_circular_refs_is_kept_and_checked_incrementally(tmp_path):
     for kept in ("linters", "for_fixes", "produced", "plain"):
         checker._worker_state.pop(kept, None)
     path = str(tmp_path / "cyclic.yaml")
@@ -97,8 +97,29 @@ def test_a_root_that_cannot_be_checked_incrementally_is_not_kept_and_is_checked_
         return run_check(CheckJob(path, {path: text}, Settings(ruleset="spectral:oas"), [str(tmp_path)], True, "utf-16", 0))
 
     first = check(CYCLIC)
-    assert path not in checker._worker_state["linters"] and path in checker._worker_state["plain"]
+    assert path in checker._worker_state["linters"] and path not in checker._worker_state["plain"]
     edited = CYCLIC.replace("description: nodes", "description: all nodes")
+    second = check(edited)
+    assert checker._worker_state["linters"][path][1].last_mode == "incremental"
+    assert sorted((f.code, f.range) for f in second.findings) == sorted((f.code, f.range) for f in first.findings)
+
+
+def test_a_root_that_cannot_be_checked_incrementally_is_not_kept_and_is_checked_plainly(tmp_path):
+    for kept in ("linters", "for_fixes", "produced", "plain"):
+        checker._worker_state.pop(kept, None)
+    path = str(tmp_path / "split.yaml")
+    # a ref to another file: IncrementalDocument.incremental is False, every check would be a full one
+    split = CYCLIC.replace("$ref: '#/components/schemas/Node'\ncomponents", "$ref: 'node.yaml'\ncomponents")
+    assert split != CYCLIC
+    (tmp_path / "split.yaml").write_text(split)
+    (tmp_path / "node.yaml").write_text("type: object\n")
+
+    def check(text):
+        return run_check(CheckJob(path, {path: text}, Settings(ruleset="spectral:oas"), [str(tmp_path)], True, "utf-16", 0))
+
+    first = check(split)
+    assert path not in checker._worker_state["linters"] and path in checker._worker_state["plain"]
+    edited = split.replace("description: nodes", "description: all nodes")
     second = check(edited)
     assert path not in checker._worker_state["linters"]
     assert sorted((f.code, f.range) for f in second.findings) == sorted((f.code, f.range) for f in first.findings)
