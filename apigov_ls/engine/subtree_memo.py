@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 _lock = threading.Lock()
 _memos: "weakref.WeakKeyDictionary[Any, dict[Any, SubtreeMemo]]" = weakref.WeakKeyDictionary()
@@ -50,6 +50,22 @@ class SubtreeMemo:
 
     def put(self, key: Any, node: Any, value: Any) -> None:
         self.new[key] = (node, value)
+
+    def per_item(self, mapping: dict, compute: Callable[[Any, dict], Any]) -> list:
+        """`compute(key, item)` for every object member of `mapping`, in order, as a new pass: a
+        member that is the same object under the same key as in the last pass keeps its value."""
+        self.begin_pass()
+        out = []
+        for key, item in mapping.items():
+            if not isinstance(item, dict):
+                continue
+            memo_key = (id(item), key)
+            value = self.get(memo_key, item)
+            if value is None:
+                value = compute(key, item)
+                self.put(memo_key, item, value)
+            out.append(value)
+        return out
 
     def __len__(self) -> int:
         return len(self.new)

@@ -117,17 +117,10 @@ def any_operation_enforces(root: Any, document: Any = None) -> bool:
     paths = root.get("paths") if isinstance(root, dict) else None
     if not isinstance(paths, dict):
         return False
-    memo.begin_pass()
-    found = False
-    for item in paths.values():  # every item, so that the memo keeps all of them for the next pass
-        if not isinstance(item, dict):
-            continue
-        hit = memo.get(id(item), item)
-        if hit is None:
-            hit = any(isinstance(op := item.get(m), dict) and enforces_security(op.get("security")) for m in HTTP_METHODS)
-            memo.put(id(item), item, hit)
-        found = found or hit
-    return found
+    # every item is asked (no early exit), so that the memo keeps all of them for the next pass
+    answers = memo.per_item(paths, lambda _path, item: any(
+        isinstance(op := item.get(m), dict) and enforces_security(op.get("security")) for m in HTTP_METHODS))
+    return any(answers)
 
 
 # -- transport ---------------------------------------------------------------------------------

@@ -122,20 +122,12 @@ def oas_op_id_unique(paths: Any, _options: Any, _context) -> list[dict] | None:
 def _operation_ids(paths: dict, memo) -> list:
     """(path, method, operationId) of every operation that has one, in document order; per path
     item from `memo` while the item is the same object (a document re-checked edit by edit)."""
-    if memo is None:
+    def ids(path: str, item: dict) -> list:
+        return [(p, m, op["operationId"]) for p, m, op in get_all_operations({path: item}) if "operationId" in op]
+
+    if memo is None or not isinstance(paths, dict):
         return [(p, m, op["operationId"]) for p, m, op in get_all_operations(paths) if "operationId" in op]
-    memo.begin_pass()
-    out: list = []
-    for path, item in paths.items():
-        if not isinstance(item, dict):
-            continue
-        key = (id(item), path)
-        kept = memo.get(key, item)
-        if kept is None:
-            kept = [(p, m, op["operationId"]) for p, m, op in get_all_operations({path: item}) if "operationId" in op]
-            memo.put(key, item, kept)
-        out.extend(kept)
-    return out
+    return [entry for kept in memo.per_item(paths, ids) for entry in kept]
 
 
 def _includes_key(value: Any):
@@ -182,15 +174,4 @@ def _operation_tags(paths: Any, memo) -> list:
     from `memo` while the item is the same object (a document re-checked edit by edit)."""
     if memo is None or not isinstance(paths, dict):
         return _tags_of(paths)
-    memo.begin_pass()
-    out: list = []
-    for path, item in paths.items():
-        if not isinstance(item, dict):
-            continue
-        key = (id(item), path)
-        kept = memo.get(key, item)
-        if kept is None:
-            kept = _tags_of({path: item})
-            memo.put(key, item, kept)
-        out.extend(kept)
-    return out
+    return [entry for kept in memo.per_item(paths, lambda path, item: _tags_of({path: item})) for entry in kept]
