@@ -221,18 +221,23 @@ def shifting_source_map(parsed: ParsedText) -> None:
         sm.positions = ShiftingPositions(sm.positions)
 
 
+def rescanned_lines(starts, new_text: str, edit: TextEdit) -> tuple[int, list[int], int]:
+    """Around an edit: `first`, the last old line kept as it is; `mid`, the line starts in the new
+    text from there to the end of the inserted text; `after`, the first old line that only moves."""
+    # a line starts at p when text[p-1] is "\n", or "\r" not followed by "\n": p depends on the two
+    # characters around it, so starts up to the line before the edit and from edit.end + 1 on are kept
+    first = bisect_right(starts, max(edit.start - 1, 0)) - 1
+    new_end = edit.start + len(edit.text)
+    mid = [m.end() for m in _LINE_BREAK.finditer(new_text, starts[first], new_end + 1)]
+    mid = [p for p in mid if p <= new_end]
+    return first, mid, bisect_left(starts, edit.end + 1)
+
+
 def updated_lines(lines: LineIndex, new_text: str, edit: TextEdit) -> LineIndex:
     """The LineIndex of `new_text` from the old one: line starts before the edit are kept,
     those after it move by the edit's delta, the edited lines are scanned again."""
     starts = lines.starts
-    # a line starts at p when text[p-1] is "\n", or "\r" not followed by "\n": p depends on the two
-    # characters around it, so starts up to the line before the edit and from edit.end + 1 on are kept
-    first = bisect_right(starts, max(edit.start - 1, 0)) - 1
-    scan_from = starts[first]
-    new_end = edit.start + len(edit.text)
-    mid = [m.end() for m in _LINE_BREAK.finditer(new_text, scan_from, new_end + 1)]
-    mid = [p for p in mid if p <= new_end]
-    after = bisect_left(starts, edit.end + 1)
+    first, mid, after = rescanned_lines(starts, new_text, edit)
     delta = edit.delta
     out = LineIndex.__new__(LineIndex)
     out.text = new_text
@@ -338,12 +343,7 @@ class ShiftingLines(LineIndex):
     def edited(self, new_text: str, edit: "TextEdit") -> "ShiftingLines":
         """The lines of `new_text` (= `edit` applied to this text); this object is left as it is."""
         seq = self._seq
-        first = bisect_right(seq, max(edit.start - 1, 0)) - 1
-        scan_from = seq[first]
-        new_end = edit.start + len(edit.text)
-        mid = [m.end() for m in _LINE_BREAK.finditer(new_text, scan_from, new_end + 1)]
-        mid = [p for p in mid if p <= new_end]
-        after = bisect_left(seq, edit.end + 1)
+        first, mid, after = rescanned_lines(seq, new_text, edit)
         below = 0  # the shifts that apply to line `first` (and so to the new lines after it)
         pending = []
         new_after = first + 1 + len(mid)
