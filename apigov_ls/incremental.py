@@ -118,7 +118,7 @@ class IncrementalLinter:
         self._model = document
         self._evaluator = None
         self._markers = marker_count(root.text)
-        if document.incremental and not root.parsed.problems and root.parsed.syntax == "yaml":
+        if document.incremental and not root.parsed.problems and root.parsed.syntax in ("yaml", "json"):
             shifting_source_map(root.parsed)
             root.source_map.lines  # built now: later edits update it instead of rescanning
             self._evaluator = RegionEvaluator(document, self._active_rules(document))

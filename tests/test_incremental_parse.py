@@ -136,10 +136,14 @@ def test_structural_edits_fall_back(marker, offset, insert, delete):
         assert parsed.text == DOC  # untouched on refusal
 
 
-def test_json_is_not_reparsed():
+def test_json_is_reparsed_by_the_json_reparser():
+    """JSON goes to incremental_json.reparse_json (tests/test_incremental_json.py): a key renamed
+    inside `info` re-parses info's value."""
     text = '{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}}'
     parsed = parse_text(text)
-    assert reparse(parsed, TextEdit(33, 33, "y")) is None
+    splice = reparse(parsed, TextEdit(33, 33, "y"))
+    assert splice is not None and splice.path == ("info",)
+    assert parsed.data["info"] == {"tiytle": "x", "version": "1"}
 
 
 def test_an_alias_elsewhere_blocks_reparsing_its_anchor():

@@ -469,6 +469,10 @@ def _find_members(parsed: ParsedText, edit: TextEdit) -> list:
 def reparse(parsed: ParsedText, edit: TextEdit, new_text: str | None = None) -> Splice | None:
     """Apply `edit` to `parsed` by re-parsing one region, or return None (nothing changed then).
     `new_text`: the edited text if the caller has it already (it is then not built again)."""
+    if parsed.syntax == "json":
+        from apigov_ls.document.incremental_json import reparse_json  # imports this module
+
+        return reparse_json(parsed, edit, new_text)
     if parsed.syntax != "yaml" or parsed.problems or not isinstance(parsed.data, dict) or _compose_fast is None:
         return None
     candidates = _find_members(parsed, edit)
