@@ -44,6 +44,28 @@ def _trimmed(edit: TextEdit, text: str) -> TextEdit | None:
     return TextEdit(edit.start + p, edit.end - q, new[p: len(new) - q])
 
 
+def _regions_edited(splice, data, layout: tuple) -> tuple[list, list, tuple | None] | None:
+    """(regions re-parsed or added, regions removed, the new layout if it changed) for a
+    splice, or None when it changed the spine (not incremental)."""
+    depth = region_depth(data, splice.path)
+    new_layout = spine_and_regions(data)
+    if new_layout is None or new_layout[0] != layout[0]:
+        return None
+    if depth is not None and len(splice.path) >= depth:  # inside one region
+        return ([splice.path[:depth]], [], None) if new_layout == layout else None
+    # members of a spine mapping re-parsed, added, removed: each must be a region
+    path = splice.path
+    added = [path + (k,) for k in splice.added]
+    removed = [path + (k,) for k in splice.removed]
+    regions = [path + (k,) for k in splice.replaced] + added
+    old_regions, new_regions = set(layout[1]), set(new_layout[1])
+    if (not all(r in new_regions for r in regions) or not all(r in old_regions for r in removed)
+            or not all(r in old_regions for r in regions if r not in added)
+            or old_regions - new_regions != set(removed) or new_regions - old_regions != set(added)):
+        return None
+    return regions, removed, (None if new_layout == layout else new_layout)
+
+
 class IncrementalLinter:
     """Lint results of one root file, kept up to date edit by edit (no LSP types here)."""
 
@@ -146,20 +168,21 @@ class IncrementalLinter:
         splice = reparse(parsed, edit, text)
         if splice is None:
             return None
-        depth = region_depth(parsed.data, splice.path)
-        if depth is None or len(splice.path) < depth or spine_and_regions(parsed.data) != layout:
+        plan = _regions_edited(splice, parsed.data, layout)
+        if plan is None:
             self._model = None
             return None
-        region = splice.path[:depth]
+        regions, removed, new_layout = plan
         new_end = parsed.source_map.lines.position(edit.start + len(edit.text))
         model.map_problems(lambda r: shift_result(r, self.path, old_end, new_end))
-        changed = model.update_region(region)
+        changed = model.update_regions(regions, removed, new_layout)
         if changed is None or model.formats != formats:
             self._model = None
             return None
         self._evaluator.shift(self.path, old_end, new_end)
-        self._evaluator.update(model, [region], changed, model.graph_changed)
-        self.last_region, self.last_rechecked = region, len(changed)
+        self._evaluator.update(model, regions, changed, model.graph_changed, removed, new_layout is not None)
+        self.last_region = regions[0] if len(regions) == 1 and not removed else splice.path
+        self.last_rechecked = len(changed)
         self.loader.overlays[self.path] = text
         self.loader.cache.pop(self.path, None)  # the cached SourceFile is the model's, now edited
         self.text, self.document = text, model

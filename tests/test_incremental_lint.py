@@ -237,11 +237,21 @@ def test_a_syntax_error_is_reported_and_its_repair_is_incremental(tmp_path):
     assert_same_as_full(linter, repaired)
 
 
-def test_a_key_added_beside_regions_falls_back_to_a_full_check(tmp_path):
+def test_a_key_added_beside_regions_is_checked_incrementally(tmp_path):
     path = tmp_path / "doc.yaml"
     path.write_text(SHARED_SCHEMA_DOC)
     linter = IncrementalLinter(str(path), RULESET, text=SHARED_SCHEMA_DOC)
     i = linter.text.index("  /b:")
     results = linter.update([TextEdit(i, i, "  /c:\n    get:\n      description: C\n      responses: {}\n")])
+    assert linter.last_mode == "incremental"
+    assert_same_as_full(linter, results)
+
+
+def test_a_key_added_beside_the_spine_falls_back_to_a_full_check(tmp_path):
+    path = tmp_path / "doc.yaml"
+    path.write_text(SHARED_SCHEMA_DOC)
+    linter = IncrementalLinter(str(path), RULESET, text=SHARED_SCHEMA_DOC)
+    i = linter.text.index("components:")
+    results = linter.update([TextEdit(i, i, "webhooks:\n  w:\n    post:\n      responses: {}\n")])
     assert linter.last_mode == "full"
     assert_same_as_full(linter, results)

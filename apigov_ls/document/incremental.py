@@ -1,4 +1,4 @@
-"""Incremental re-parsing of YAML: re-parse only the block-mapping member an edit falls in.
+"""Incremental re-parsing of YAML: re-parse only the block-mapping member(s) an edit falls in.
 
 `reparse(parsed, edit)` updates a ParsedText in place for one text edit, or returns None when it
 cannot prove that re-parsing a region gives what a full parse would (the caller then parses
@@ -6,6 +6,11 @@ the whole text). The region is the smallest member `key: value` of a block mappi
 (from the key's line to the next sibling's line) strictly contains the edit. It is re-parsed
 on its own, from its key line up to the next token after it (so that block ends carry the same
 marks as in a full parse), and must come back as one member with the same key.
+
+An edit that spans several members of a block mapping, or touches a key (a rename, a pasted or
+deleted member), re-parses the *run* of sibling members it touches (see `reparse_run`): any
+number of members with any keys may come back, and the Splice names the keys removed, added
+and re-parsed.
 
 Not incremental (full parse instead): JSON and flow collections, documents with parse
 problems, edits touching a key or its indentation, anchors/aliases in the old or new region,
@@ -378,12 +383,24 @@ class ShiftingLines(LineIndex):
 
 @dataclass(slots=True)
 class Splice:
-    """What `reparse` changed: the member at `path` got `new` instead of `old`."""
+    """What `reparse` changed: the member at `path` got `new` instead of `old`.
+
+    When a run of members of the mapping at `path` was re-parsed (`old`/`new` are then that
+    mapping), `removed`, `added` and `replaced` name its child keys that left, appeared, or were
+    re-parsed in place (a renamed member is one key removed and one added)."""
 
     path: tuple
     old: Any
     new: Any
     edit: TextEdit
+    removed: tuple = ()
+    added: tuple = ()
+    replaced: tuple = ()
+
+    @property
+    def structural(self) -> bool:
+        """Whether the keys of the mapping at `path` changed."""
+        return bool(self.removed or self.added)
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -405,8 +422,10 @@ def _next_token(text: str, i: int) -> int:
     return n
 
 
-def _find_members(parsed: ParsedText, edit: TextEdit) -> list:
+def _find_members(parsed: ParsedText, edit: TextEdit, to_end: bool = False) -> list:
     """The block-mapping members whose line range strictly contains the edit, outermost first.
+    `to_end`: the edit may also end where a member's text ends (the mapping in such a member
+    can still hold a run of members the edit spans; the member alone cannot be re-parsed).
 
     Each is (path, chunk start, chunk end) in old-text coordinates."""
     text = parsed.text
@@ -436,7 +455,7 @@ def _find_members(parsed: ParsedText, edit: TextEdit) -> list:
                 return best
             key, (ks, ke, vs, ve) = entries[idx]
             member_end = _line_start(text, entries[idx + 1][1][0]) if idx + 1 < len(entries) else node_end
-            if not (e < member_end and s > ks):
+            if not ((e < member_end or (to_end and e == member_end)) and s > ks):
                 return best
             line_start = _line_start(text, ks)
             if text[line_start:ks].strip(" ") != "":
@@ -478,13 +497,29 @@ def reparse(parsed: ParsedText, edit: TextEdit, new_text: str | None = None) -> 
     candidates = _find_members(parsed, edit)
     if new_text is None:
         new_text = edit.apply(parsed.text)
-    # the innermost member first; a key added or removed beside it needs its parent, and so on
+    from apigov_ls.document.incremental_run import reparse_run  # imports this module
+
+    # an edit ending where a member ends (whole members deleted at the end of a mapping): the
+    # mappings inside that member that the strict search stops above
+    for path, _, chunk_end in reversed(_find_members(parsed, edit, to_end=True)[len(candidates):]):
+        if type(_get(parsed.data, path)) is dict:
+            splice = reparse_run(parsed, edit, new_text, path, chunk_end)
+            if splice is not None:
+                return splice
+    # innermost first: the members of a member's mapping the edit spans (or whose key it
+    # touches), then the member alone; then the same one level up, and so on
     for path, chunk_start, chunk_end in reversed(candidates[-MAX_ATTEMPTS:]):
+        if type(_get(parsed.data, path)) is dict:
+            splice = reparse_run(parsed, edit, new_text, path, chunk_end)
+            if splice is not None:
+                return splice
         if chunk_end - chunk_start > MAX_CHUNK:
             return None
         splice = _reparse_member(parsed, edit, new_text, path, chunk_start, chunk_end)
         if splice is not None:
             return splice
+    if len(candidates) <= MAX_ATTEMPTS:  # the root's members
+        return reparse_run(parsed, edit, new_text, (), len(parsed.text))
     return None
 
 

@@ -107,6 +107,8 @@ class IncrementalDocument(Document):
         self._cache_new: dict | None = None
         self._lookup_stack: list[set] = []
         self._base_problems: list = []
+        #: the refs of regions removed by the update in progress
+        self._removed_refs: list = []
         super().__init__(root, loader)
 
     # -- initial resolution -----------------------------------------------------------------
@@ -267,6 +269,18 @@ class IncrementalDocument(Document):
         self._find_circular_refs()
         return self._circular != before
 
+    def _drop_region(self, region: tuple) -> None:
+        """Forget a region that left the document (its refs count as gone for `graph_changed`)."""
+        unit = ("r", region)
+        self._values.pop(region, None)
+        self._unit_problems.pop(region, None)
+        self._removed_refs.append(self._unit_refs.pop(region, ()))
+        self._subtrees.pop(region, None)
+        for key in self._unit_lookups.pop(unit, ()):
+            readers = self._readers.get(key)
+            if readers is not None:
+                readers.discard(unit)
+
     def map_problems(self, fn) -> None:
         """Replace each stored $ref problem by fn(problem) (ranges moved by an edit)."""
         for path, problems in self._unit_problems.items():
@@ -279,11 +293,23 @@ class IncrementalDocument(Document):
         Returns the regions whose resolved value was recomputed (document order), or None when
         the caller must rebuild the Document (the update is not incremental). `graph_changed`
         then tells whether the set of $ref targets changed (it can only change in those regions)."""
+        return self.update_regions([region])
+
+    def update_regions(self, regions: list[tuple], removed: list[tuple] = (), layout: tuple | None = None) -> list[tuple] | None:
+        """`update_region` for several regions at once, some of them new (`layout`: the new
+        (spine paths, region paths), when regions were added or removed), and for the regions
+        `removed`: their units are dropped and whatever read a pointer under them re-resolved."""
         if not self.incremental:
             return None
-        dirty: set = {("r", region)}
+        edited = list(regions) + list(removed)
+        edges_before = [_ref_edges(self._unit_refs.get(r, ())) for r in edited]
+        if layout is not None:
+            self.spine_paths, self.region_paths = layout
+        for region in removed:
+            self._drop_region(region)
+        dirty: set = {("r", region) for region in regions}
         stale: set = set()
-        work = [region]
+        work = list(edited)
         seen_ptrs: set = set()
         root_path = self.root.path
         while work:
@@ -324,7 +350,8 @@ class IncrementalDocument(Document):
             if unit[0] == "r":
                 self._subtrees.pop(unit[1], None)
         targets_before = Counter(r.target_pointer for p in regions for r in self._unit_refs.get(p, ()))
-        edges_before = _ref_edges(self._unit_refs.get(region, ()))
+        targets_before.update(r.target_pointer for refs in self._removed_refs for r in refs)
+        self._removed_refs = []
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 20000))
         try:
@@ -335,7 +362,8 @@ class IncrementalDocument(Document):
             return None
         finally:
             sys.setrecursionlimit(limit)
-        if self.cyclic or (_ref_edges(self._unit_refs.get(region, ())) != edges_before and self._circular_changed()):
+        edges_after = [_ref_edges(self._unit_refs.get(r, ())) for r in edited]
+        if self.cyclic or (edges_after != edges_before and self._circular_changed()):
             self.incremental = False
             return None
         self._collect()

@@ -161,21 +161,36 @@ class RegionEvaluator:
     def __init__(self, document, rules: list[Rule]):
         self.groups = [_Group(document, rules, True), _Group(document, rules, False)]
         self.order: dict[tuple, int] = {}
+        #: the update in progress changed the spine's keys
+        self._relayout = False
 
     # -- evaluation --------------------------------------------------------------------------
     def full(self, document) -> None:
+        self._relayout = False
         self.order = _unit_order(document)
         for group in self.groups:
             self._run_group(document, group, None)
             for job in group.jobs:
                 job.fact_values = tuple(fact(document) for fact in job.facts)
 
-    def update(self, document, unresolved_changed: list, resolved_changed: list, graph_changed: bool) -> None:
-        changed_all = set(unresolved_changed) | set(resolved_changed)
+    def update(self, document, unresolved_changed: list, resolved_changed: list, graph_changed: bool,
+               removed: list = (), relayout: bool = False) -> None:
+        """Re-run what the changed regions can affect. `removed`: regions that left the document;
+        `relayout`: the spine's keys changed (regions added, removed, renamed or moved)."""
+        changed_all = set(unresolved_changed) | set(resolved_changed) | set(removed)
         facts: dict = {}  # each fact computed once per update
+        self._relayout = relayout
+        if relayout:
+            self.order = _unit_order(document)
+            for group in self.groups:
+                for job in group.jobs:
+                    for region in removed:
+                        job.units.pop(region, None)
+                        job.keys.pop(region, None)
         for group in self.groups:
             changed = resolved_changed if group.resolved else unresolved_changed
-            self._run_group(document, group, changed)
+            # a removed region: the spine nodes above it are walked (and evaluated) again
+            self._run_group(document, group, list(changed) + list(removed) if removed else changed)
             for job in group.jobs:
                 if job.kind == "global":
                     continue
@@ -241,9 +256,10 @@ class RegionEvaluator:
                     self._rerun_job(document, group, job)
                 continue
             # a graph-reading function at a spine node reads the graph and the spine's keys only:
-            # `update` re-runs it when the graph changes, key changes are never incremental;
-            # so do keys-only jobs
-            keep_spine = (job.graph or job.keys_only) and changed is not None
+            # `update` re-runs it when the graph changes, and it is re-run here when the keys
+            # changed; a keys-only job at a spine node reads that node's own key
+            # (a graph-reading job at a spine node whose keys changed reads new keys: re-run)
+            keep_spine = (job.keys_only or (job.graph and not self._relayout)) and changed is not None
             previous: dict = {}
             if changed is None:
                 job.units = {}
