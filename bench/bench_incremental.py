@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from corpus import corpus_dir  # noqa: E402
-from edit_scripts import index_of, session, summarize  # noqa: E402
+from edit_scripts import index_of, json_typing_session, session, summarize  # noqa: E402
 
 from apigov_ls.document.incremental import TextEdit  # noqa: E402
 from apigov_ls.engine.ruleset import load_ruleset  # noqa: E402
@@ -63,9 +63,17 @@ def line_starts_of(text: str) -> list[int]:
     return starts
 
 
+def edits_for(path: Path, text: str, args) -> list:
+    """The session's edits: the YAML script, or typing bursts in descriptions for a JSON document
+    (the structural kinds of the YAML script find their targets by indentation)."""
+    if path.suffix == ".json":
+        return json_typing_session(text, bursts=args.bursts, burst_chars=args.burst_chars)[0]
+    return session(text, bursts=args.bursts, burst_chars=args.burst_chars, structural=args.structural)[0]
+
+
 def replay(path: Path, ruleset_name: str, args) -> dict:
     text = path.read_text(encoding="utf-8")
-    edits, _ = session(text, bursts=args.bursts, burst_chars=args.burst_chars, structural=args.structural)
+    edits = edits_for(path, text, args)
     ruleset = load_ruleset(ruleset_name)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     c0, w0 = time.process_time(), time.perf_counter()

@@ -288,3 +288,29 @@ def percentile(values: list[float], p: float) -> float | None:
 def summarize(values: list[float]) -> dict:
     return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
             "max": max(values) if values else None}
+
+
+# -- JSON descriptions ------------------------------------------------------------------------------------
+#: a one-line JSON string value of a description/summary member (JSON strings hold no raw line breaks)
+_JSON_TEXT_MEMBER = re.compile(r'"(?:description|summary)"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+
+
+def json_typing_session(text: str, *, bursts: int = 4, burst_chars: int = 30) -> tuple[list[Edit], str]:
+    """Typing bursts for a JSON description (the indentation-based script above reads YAML only):
+    each burst appends `burst_chars` keystrokes, one edit each, at the end of one description or
+    summary string, the strings spread over the document. Returns the edits and the final text."""
+    lines = text.split("\n")
+    targets = [(n, m.end(1)) for n, line in enumerate(lines) for m in _JSON_TEXT_MEMBER.finditer(line)]
+    if not targets:
+        raise ValueError("no one-line description/summary string to type in")
+    typed = (" " + TYPED_WORDS) * (burst_chars // len(TYPED_WORDS) + 1)
+    edits: list[Edit] = []
+    for burst in range(bursts):
+        line, end = targets[(burst * 7919) % len(targets)]
+        col = utf16_len(lines[line][:end])
+        for n in range(burst_chars):
+            change = Change((line, col), (line, col), typed[n])
+            lines = apply_to_lines(lines, change)
+            edits.append(Edit("type", change, burst=burst, last_in_burst=n == burst_chars - 1))
+            col += utf16_len(typed[n])
+    return edits, "\n".join(lines)

@@ -371,3 +371,31 @@ def test_the_replays_were_mostly_incremental():
         pytest.skip("run with the replay tests")
     print(dict(MODES))
     assert MODES["incremental"] >= 2 * MODES["full"], MODES
+
+
+def _fixes_by_result(results, document) -> dict:
+    from apigov_ls.fixes.registry import fixes_for
+    from apigov_ls.suppress import ignore_fix
+
+    from test_incremental_lint import result_key
+
+    out = {}
+    for r in results:
+        fixes = fixes_for(r, document) + [f for f in [ignore_fix(r, document)] if f is not None]
+        out[result_key(r)] = sorted((f.title, tuple((e.start_offset, e.end_offset, e.new_text) for e in f.edits)) for f in fixes)
+    return out
+
+
+def test_fixes_after_incremental_json_edits_equal_fixes_on_a_fresh_document(tmp_path):
+    """Fix editors read the positions and lines the re-parser shifted and spliced."""
+    path = tmp_path / "doc.json"
+    path.write_text(DOC)
+    linter = IncrementalLinter(str(path), RULESET, text=DOC)
+    for marker, insert in (("List pets", "All "), ('"summary"', '"tags": ["pets"], '), ("How many", "<script>"), ("Demo", " x")):
+        i = linter.text.index(marker)
+        results = linter.update([TextEdit(i, i, insert)])
+        assert linter.last_mode == "incremental", marker
+    report = lint_file(str(path), RULESET, text=linter.text)
+    got, want = _fixes_by_result(results, linter.document), _fixes_by_result(report.results, report.document)
+    assert got == want
+    assert any(fixes for fixes in got.values())
