@@ -399,3 +399,27 @@ def test_fixes_after_incremental_json_edits_equal_fixes_on_a_fresh_document(tmp_
     got, want = _fixes_by_result(results, linter.document), _fixes_by_result(report.results, report.document)
     assert got == want
     assert any(fixes for fixes in got.values())
+
+
+@pytest.mark.parametrize("marker, offset, insert, delete, what", [
+    ('"/pets": {', 0, '"/cats": {"get": {"responses": {"200": {"description": "ok"}}}}, ', 0, "a path added"),
+    ('"/pets": {', 1, "x", 0, "a path renamed"),
+    ('"Pet": {', 0, '"Cat": {"type": "string"},\n      ', 0, "a schema added"),
+    ('"Pet": {', 0, " ", 0, "white space between components"),
+])
+def test_members_of_spine_objects_added_or_renamed(tmp_path, marker, offset, insert, delete, what):
+    """A spine object (`paths`, `components.schemas`) re-parsed whole: the Splice names the keys
+    removed, added and re-parsed, and the linter re-checks those regions."""
+    path = tmp_path / "doc.json"
+    path.write_text(DOC)
+    linter = IncrementalLinter(str(path), RULESET, text=DOC)
+    edit = edit_at(DOC, marker, offset, insert, delete)
+    parsed = fresh(DOC)
+    splice = reparse_json(parsed, edit)
+    assert splice is not None and splice.path in (("paths",), ("components", "schemas")), what
+    assert set(splice.removed) | set(splice.replaced) == set(splice.old)
+    assert set(splice.added) | set(splice.replaced) == set(splice.new)
+    results = linter.update([edit])
+    assert linter.last_mode == "incremental", what
+    assert_lint_same_as_full(linter, results)
+    MODES[linter.last_mode] += 1

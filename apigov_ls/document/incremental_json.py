@@ -153,4 +153,11 @@ def _reparse_value(parsed: ParsedText, edit: TextEdit, new_text: str, path: tupl
     sm.root_span = (sm.root_span[0], _shift_offset(sm.root_span[1], [(edit.end, delta)]))
     sm._lines = ShiftingLines.of(lines).edited(new_text, edit) if lines is not None else None
     parsed.text = new_text
+    if type(old_value) is dict and type(value) is dict:
+        # every member of the object was re-parsed: name the keys that left, appeared or stayed
+        # (a spine mapping such as `paths` then says which regions to re-check)
+        removed = tuple(k for k in old_value if k not in value)
+        added = tuple(k for k in value if k not in old_value)
+        replaced = tuple(k for k in value if k in old_value)
+        return Splice(path, old_value, value, edit, removed, added, replaced)
     return Splice(path, old_value, value, edit)
