@@ -12,7 +12,7 @@ deleted member), re-parses the *run* of sibling members it touches (see `reparse
 number of members with any keys may come back, and the Splice names the keys removed, added
 and re-parsed.
 
-Not incremental (full parse instead): JSON and flow collections, documents with parse
+Not incremental (full parse instead): flow collections (JSON text: see incremental_json.py), documents with parse
 problems, edits touching a key or its indentation, anchors/aliases in the old or new region,
 a region that no longer parses on its own or that now holds more or other keys.
 
