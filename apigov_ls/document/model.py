@@ -485,6 +485,11 @@ class Document:
                     related.append(Related(hop_file, hsf.source_map.value_range(hop_ptr + ("$ref",)), "referenced here"))
         return sf.path, sf.range_of(pointer), pointer, related
 
+    def shared_subtrees(self) -> set[int]:
+        """Ids of the containers the resolved view may hold at several places: every use of a
+        `$ref` target is the same resolved object. The JSONPath walk visits each once per state."""
+        return {id(v) for v in self._memo.values() if type(v) is dict or type(v) is list}
+
     def referenced_pointers(self, source: str | None = None) -> set[JsonPath]:
         return self.graph.targets_in(source or self.root.path)
 

@@ -100,8 +100,65 @@ def _matcher(paths: list):
     return m
 
 
+#: built-in functions whose output is empty or not by the target value alone (and the options and
+#: the document's formats), never by where the value is: the message may still name the place, so
+#: only "nothing to report" is shared between places (see run_rules)
+_JUDGED_BY_VALUE = frozenset({
+    "truthy", "falsy", "defined", "undefined", "pattern", "length", "casing", "enumeration", "alphabetical",
+    "xor", "or", "typedEnum", "schema", "oasSchema",
+})
+
+
+def _judged_by_value(rule: Rule) -> bool:
+    """Whether every function of the rule is a built-in of _JUDGED_BY_VALUE (not a custom
+    function that took its name) and runs in this process (no batched prefetch)."""
+    from apigov_ls.engine.functions import get_function
+
+    for then in rule.then:
+        if then.function_name not in _JUDGED_BY_VALUE:
+            return False
+        spec = get_function(then.function_name)
+        if spec is None or spec.fn is not then.function:
+            return False
+    return True
+
+
+def _needed(rule: Rule, value: Any, verdicts: dict) -> bool:
+    """False when every function of the rule was seen to report nothing for these very targets."""
+    for then in rule.then:
+        for _, target in _targets(then, (), value):
+            seen = verdicts.get((id(then), id(target)))
+            if seen is None or seen[1]:
+                return True
+    return False
+
+
+def _shared_subtrees(document) -> set | None:
+    shared = getattr(document, "shared_subtrees", None)
+    return shared() if shared is not None else None
+
+
+def _run_matchers(paths: list, root, shared) -> list:
+    """Matches per path. Paths whose filters read the node's place (`@path`...) cannot replay
+    shared subtrees (walk.py): they get a walk of their own, so they do not stop the others'."""
+    if not shared:
+        return _matcher(paths).run_lazy(root)
+    placed = [i for i, p in enumerate(paths) if any(s[0] == "filter" and s[1].positional for s in p.steps)]
+    if not placed:
+        return _matcher(paths).run_lazy(root, shared)
+    if len(placed) == len(paths):
+        return _matcher(paths).run_lazy(root)
+    free = [i for i in range(len(paths)) if i not in set(placed)]
+    out: list = [None] * len(paths)
+    for indices, found in ((free, _matcher([paths[i] for i in free]).run_lazy(root, shared)),
+                           (placed, _matcher([paths[i] for i in placed]).run_lazy(root))):
+        for i, hits in zip(indices, found):
+            out[i] = hits
+    return out
+
+
 def run_rules(document, rules: list[Rule]) -> list[LintResult]:
-    from apigov_ls.engine.jsonpath import Matcher, compile_path
+    from apigov_ls.engine.jsonpath import compile_path
 
     results: list[LintResult] = []
     for resolved in (True, False):
@@ -109,6 +166,8 @@ def run_rules(document, rules: list[Rule]) -> list[LintResult]:
         if not subset:
             continue
         root = document.resolved if resolved else document.unresolved
+        # content used through several $refs is one object in the resolved view: walked once
+        shared = _shared_subtrees(document) if resolved else None
         paths = []
         jobs: list[_Job] = []
         index: dict[str, int] = {}
@@ -118,15 +177,26 @@ def run_rules(document, rules: list[Rule]) -> list[LintResult]:
                     index[given] = len(paths)
                     paths.append(compile_path(given))
                 jobs.append(_Job(rule, gi, index[given]))
-        matches = _matcher(paths).run(root)
+        matches = _run_matchers(paths, root, shared)
         doc_view = document
         errors_reported: set[str] = set()
+        # (id(then), id(target)) -> (target, reported anything): matches in a replayed subtree whose
+        # targets reported nothing at the subtree's first place are not evaluated again
+        verdicts: dict = {}
         for job in jobs:
             rule = job.rule
-            _prefetch_batched(document, rule, matches[job.path_index], resolved)
-            for path, value in matches[job.path_index]:
+            hits = matches[job.path_index]
+            judged = verdicts if _judged_by_value(rule) else None
+            if type(hits) is not list:
+                if judged is not None:
+                    hits = hits.select(lambda value, rule=rule: _needed(rule, value, verdicts), id(rule))
+                else:
+                    hits = list(hits.select())
+            if type(hits) is list:
+                _prefetch_batched(document, rule, hits, resolved)
+            for path, value in hits:
                 try:
-                    results.extend(_evaluate(document, doc_view, rule, path, value, resolved))
+                    results.extend(_evaluate(document, doc_view, rule, path, value, resolved, verdicts=judged))
                 except Exception as err:  # a broken function must not stop the other rules
                     if rule.name not in errors_reported:
                         errors_reported.add(rule.name)
@@ -235,16 +305,20 @@ def closest_path(data: Any, path: JsonPath) -> JsonPath:
     return path
 
 
-def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolved: bool, reuse: Any = None) -> list[LintResult]:
+def _evaluate(document, doc_view, rule: Rule, path: JsonPath, value: Any, resolved: bool, reuse: Any = None,
+              verdicts: dict | None = None) -> list[LintResult]:
     """The results of one `given` match. `reuse` (incremental checks, see region_walk.py): an object
     whose `get(key, rpath)` may return the LintResult built for the same function output before,
-    and whose `made` list receives each result's key (None: not reusable), in order."""
+    and whose `made` list receives each result's key (None: not reusable), in order. `verdicts`
+    (only for rules judged by value, see run_rules) records whether each target reported anything."""
     out: list[LintResult] = []
     root = document.resolved if resolved else document.unresolved
     for index, then in enumerate(rule.then):
         for target_path, target in _targets(then, path, value):
             ctx = FunctionContext(doc_view, document, target_path, rule, path)
             produced = then.function(target, then.function_options, ctx)
+            if verdicts is not None:
+                verdicts[(id(then), id(target))] = (target, bool(produced))  # the target keeps its id
             if not produced:
                 continue
             for res in produced:

@@ -657,6 +657,9 @@ class CompiledFilter:
     only_keys: frozenset | None
     #: with only_keys: whether an array index could still match (`@property == '0'`)
     may_match_index: bool
+    #: reads where the node is (`@path`, `@parentProperty`), not only what it holds: the walk
+    #: cannot replay a shared subtree's matches found with this filter (walk.py)
+    positional: bool = True
 
     def test(self, value, key, parent_chain, root) -> bool:
         try:
@@ -681,4 +684,21 @@ def compile_filter(ast, source: str) -> CompiledFilter:
         needs_eq=equality_guard(ast),
         only_keys=only,
         may_match_index=only is not None and any(js.string_to_number(k) == js.string_to_number(k) for k in only),
+        positional=reads_position(ast),
     )
+
+
+#: `@`-names whose value depends on the node's place in the document rather than on the values
+#: at and below its container (`@parent` is the container itself, `@property` its own key)
+_POSITIONAL_NAMES = frozenset({"path", "parentProperty"})
+
+
+def reads_position(node) -> bool:
+    """Whether a filter AST reads `@path` or `@parentProperty` anywhere."""
+    if type(node) is list:
+        return any(reads_position(item) for item in node)
+    if type(node) is not tuple or not node or node[0] == "lit":
+        return False
+    if node[0] == "at":
+        return node[1] in _POSITIONAL_NAMES
+    return any(reads_position(part) for part in node[1:])

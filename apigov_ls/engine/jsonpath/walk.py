@@ -10,6 +10,14 @@ A node's path is never built unless a path matches it: nodes carry a parent chai
 
 Steps after a `^` that is not at the end are evaluated per path (stepwise.py) from the nodes the
 walk found for the part before it.
+
+Shared subtrees: a resolved document uses one object for every place a `$ref` target is used.
+Given the ids of such objects (`shared`), the walk visits each once per plan and records its hits
+(`_Entry`); where the object is met again with the same plan, a `_Replay` stands in the hit lists
+for those hits under the new place. The matches are the same as a full walk's: what the walk does
+below a node depends only on the node's value and the plan, unless a filter reads `@path` or
+`@parentProperty` (such plans are never replayed). `run_lazy` hands the replays to the caller
+(`LazyHits.select`), which may skip the matches of a subtree it has already judged.
 """
 
 from __future__ import annotations
@@ -55,7 +63,32 @@ class _Program:
 class _Plan:
     __slots__ = ("states", "finals", "typed", "typed_cache", "always", "names", "list_sel", "list_cache",
                  "key_filters", "dict_filters", "any_filters", "list_filters", "has_dict_filters", "dead", "list_filters_nondict", "built",
-                 "single_name")
+                 "single_name", "replayable")
+
+
+class _Entry:
+    """The hits below one shared node for one plan, per program, relative to the node's chain there.
+
+    `items[pid]` holds chains (descendants of `chain`, or `chain` itself) and nested `_Replay`s."""
+
+    __slots__ = ("node", "chain", "items", "rel")
+
+    def __init__(self, node, chain, items: dict):
+        self.node = node        # kept so that the id in the memo key is not reused
+        self.chain = chain
+        self.items = items
+        self.rel: dict = {}     # id(chain) -> path relative to `chain` (see LazyHits._rel)
+
+
+class _Replay:
+    """In a hit list: the hits of `entry` for program `pid`, under `chain` (the node's chain here)."""
+
+    __slots__ = ("chain", "entry", "pid")
+
+    def __init__(self, chain, entry: _Entry, pid: int):
+        self.chain = chain
+        self.entry = entry
+        self.pid = pid
 
 
 class Matcher:
@@ -85,6 +118,16 @@ class Matcher:
             self._kind.append(_FINAL)
             self._arg.append(None)
             self._pid.append(pid)
+        # per state: whether it or a later state of its program is a filter reading the node's place
+        # (states only ever move forward within a program, so such plans cannot be replayed)
+        self._positional = [False] * len(self._kind)
+        later = False
+        for s in range(len(self._kind) - 1, -1, -1):
+            if self._kind[s] == _FINAL:
+                later = False
+            elif self._kind[s] == _FILTER and self._arg[s][1].positional:
+                later = True
+            self._positional[s] = later
         self._interned: dict = {}
         self._merged: dict = {}
         self._root_states = frozenset(starts)
@@ -124,6 +167,8 @@ class Matcher:
         plan.typed_cache = {}
         plan.finals = tuple(sorted(self._pid[s] for s in states if kind[s] == _FINAL))
         plan.built = False
+        positional = self._positional
+        plan.replayable = not any(positional[s] for s in states)
         return plan
 
     def _build(self, plan: _Plan) -> None:
@@ -215,23 +260,51 @@ class Matcher:
         return out
 
     # -- the walk ------------------------------------------------------------------------------
-    def run(self, root) -> list[list[tuple[tuple, object]]]:
+    def run(self, root, shared=None) -> list[list[tuple[tuple, object]]]:
+        """(path, value) per path, in document order. `shared`: ids of containers that may occur
+        at several places in `root` (walked once per plan; the results do not depend on it)."""
+        return [hits if type(hits) is list else list(hits.select()) for hits in self.run_lazy(root, shared)]
+
+    def run_lazy(self, root, shared=None) -> list:
+        """Like `run`, but a path's matches may come as a `LazyHits` (iterate `select()`)."""
         hits: list[list] = [[] for _ in self._programs]
         plan = self._plan(self._root_states)
         if plan is not None:
             _ensure_recursion_limit()
-            self._walk(root, plan, hits)
+            self._walk(root, plan, hits, shared or None)
         paths = _PathCache()
-        per_program = [self._finish(prog, chains, root, paths) for prog, chains in zip(self._programs, hits)]
-        return [list(per_program[slot]) for slot in self._slot]
+        summaries: dict = {}
+        per_program = []
+        for prog, chains in zip(self._programs, hits):
+            if prog.ups or prog.rest is not None or not any(type(c) is _Replay for c in chains):
+                per_program.append(self._finish(prog, _concrete(chains), root, paths))
+            else:
+                per_program.append(LazyHits(chains, prog.want_key, paths, summaries))
+        return [per_program[slot] if type(per_program[slot]) is not list else list(per_program[slot])
+                for slot in self._slot]
 
-    def _walk(self, root, root_plan: _Plan, hits: list) -> None:
+    def _walk(self, root, root_plan: _Plan, hits: list, shared=None) -> None:
         for_value = self._for_value
         list_plans = self._list_plans
         merge = self._merge
         build = self._build
+        memo: dict = {}
 
-        def visit(value, plan, chain):
+        def enter(value, plan, chain):
+            """A container below the root: replayed if it is shared and was walked with this plan."""
+            if not plan.replayable or id(value) not in shared:
+                return walk_node(value, plan, chain)
+            key = (id(value), id(plan))
+            entry = memo.get(key)
+            if entry is None:
+                starts = [len(h) for h in hits]
+                walk_node(value, plan, chain)
+                memo[key] = _Entry(value, chain, {pid: h[starts[pid]:] for pid, h in enumerate(hits) if len(h) > starts[pid]})
+            else:
+                for pid in entry.items:
+                    hits[pid].append(_Replay(chain, entry, pid))
+
+        def walk_node(value, plan, chain):
             # recursion, not an explicit stack: 2-3x faster in CPython (see run() for the depth limit)
             if plan.typed:
                 plan = for_value(plan, value)
@@ -253,7 +326,7 @@ class Matcher:
                         if tc is dict or tc is list:
                             visit(c, nxt, (chain, k, c))
                         elif nxt.finals or nxt.typed:
-                            visit(c, nxt, (chain, k, c))
+                            walk_node(c, nxt, (chain, k, c))
                     return
                 has_filters = plan.has_dict_filters
                 if has_filters:
@@ -290,7 +363,7 @@ class Matcher:
                         if tc is dict or tc is list:
                             visit(c, nxt, (chain, k, c))
                         elif nxt.finals or nxt.typed:
-                            visit(c, nxt, (chain, k, c))
+                            walk_node(c, nxt, (chain, k, c))
             elif t is list:
                 always = plan.always
                 index_plans = list_plans(plan, len(value)) if plan.list_sel else None
@@ -312,9 +385,10 @@ class Matcher:
                         if tc is dict or tc is list:
                             visit(c, nxt, (chain, i, c))
                         elif nxt.finals or nxt.typed:
-                            visit(c, nxt, (chain, i, c))
+                            walk_node(c, nxt, (chain, i, c))
 
-        visit(root, root_plan, (None, None, root))
+        visit = walk_node if shared is None else enter
+        walk_node(root, root_plan, (None, None, root))
 
     def _finish(self, prog: _Program, chains: list, root, paths: "_PathCache") -> list:
         if prog.ups:
@@ -341,6 +415,110 @@ class Matcher:
                 unique.setdefault(path, value)
             return sort_document_order(root, list(unique.items()))
         return results  # each node is visited once and each state set holds a path's end once
+
+
+class LazyHits:
+    """One path's matches where some come from replayed subtrees. `select()` yields (path, value)
+    in document order, as `Matcher.run` lists them."""
+
+    __slots__ = ("_items", "_want_key", "_paths", "_summaries")
+
+    def __init__(self, items: list, want_key: bool, paths: "_PathCache", summaries: dict):
+        self._items = items
+        self._want_key = want_key
+        self._paths = paths
+        self._summaries = summaries  # shared by the run's LazyHits: (entry, pid, token) -> kept items
+
+    def select(self, needed=None, token=None):
+        """Every match; with `needed(value) -> bool`, a replayed subtree's matches whose value at
+        the subtree's first place was not `needed` are left out. Decided once per subtree and
+        `token` (which names what `needed` asks), when the subtree is first replayed: the caller
+        must be done with the earlier matches by then (iterate, do not collect first)."""
+        path_of = self._paths.get
+        want_key = self._want_key
+        for item in self._items:
+            if type(item) is tuple:
+                if not want_key:
+                    yield path_of(item), item[2]
+                elif item[0] is not None:  # the root has no key
+                    yield path_of(item), item[1]
+            else:
+                out: list = []
+                self._expand(path_of(item.chain), item.entry, item.pid, needed, token, out)
+                yield from out
+
+    def _expand(self, base: tuple, entry: _Entry, pid: int, needed, token, out: list) -> None:
+        items = entry.items[pid] if needed is None else self._kept(entry, pid, needed, token)
+        rel = self._rel
+        for item in items:
+            if type(item) is tuple:
+                if item is entry.chain:  # the shared node itself: its key is the one at this place
+                    if not self._want_key:
+                        out.append((base, item[2]))
+                    elif base:
+                        out.append((base, base[-1]))
+                else:
+                    out.append((base + rel(entry, item), item[1] if self._want_key else item[2]))
+            else:
+                self._expand(base + rel(entry, item.chain), item.entry, item.pid, needed, token, out)
+
+    def _kept(self, entry: _Entry, pid: int, needed, token) -> list:
+        key = (id(entry), pid, token)
+        kept = self._summaries.get(key)
+        if kept is None:
+            kept = []
+            want_key = self._want_key
+            for item in entry.items[pid]:
+                if type(item) is tuple:
+                    # with `~` the shared node's own key differs per place: always kept
+                    if (want_key and item is entry.chain) or needed(item[1] if want_key else item[2]):
+                        kept.append(item)
+                elif self._kept(item.entry, item.pid, needed, token):
+                    kept.append(item)
+            self._summaries[key] = kept
+        return kept
+
+    @staticmethod
+    def _rel(entry: _Entry, chain) -> tuple:
+        """The path from the entry's node to `chain` (cached: every chain lives as long as the entry)."""
+        cache = entry.rel
+        found = cache.get(id(chain))
+        if found is None:
+            found = () if chain is entry.chain else LazyHits._rel(entry, chain[0]) + (chain[1],)
+            cache[id(chain)] = found
+        return found
+
+
+def _concrete(items: list) -> list:
+    """Hit chains with every replay expanded into chains under its own place."""
+    if not any(type(item) is _Replay for item in items):
+        return items
+    out: list = []
+    for item in items:
+        if type(item) is tuple:
+            out.append(item)
+        else:
+            _expand_chains(item.chain, item.entry, item.pid, out)
+    return out
+
+
+def _expand_chains(base, entry: _Entry, pid: int, out: list) -> None:
+    rebuilt: dict = {}
+    for item in entry.items[pid]:
+        if type(item) is tuple:
+            out.append(_rebase(item, entry.chain, base, rebuilt))
+        else:
+            _expand_chains(_rebase(item.chain, entry.chain, base, rebuilt), item.entry, item.pid, out)
+
+
+def _rebase(chain, old, new, rebuilt: dict):
+    """`chain` (a descendant of `old`, or `old`) rebuilt under `new`, sharing rebuilt ancestors."""
+    if chain is old:
+        return new
+    got = rebuilt.get(id(chain))
+    if got is None:
+        got = rebuilt[id(chain)] = (_rebase(chain[0], old, new, rebuilt), chain[1], chain[2])
+    return got
 
 
 class _PathCache:
