@@ -396,6 +396,8 @@ class Splice:
     removed: tuple = ()
     added: tuple = ()
     replaced: tuple = ()
+    #: a run of members of the mapping at `path` was re-parsed (else the member at `path`)
+    run: bool = False
 
     @property
     def structural(self) -> bool:
@@ -501,9 +503,15 @@ def reparse(parsed: ParsedText, edit: TextEdit, new_text: str | None = None) -> 
 
     # an edit ending where a member ends (whole members deleted at the end of a mapping): the
     # mappings inside that member that the strict search stops above
-    for path, _, chunk_end in reversed(_find_members(parsed, edit, to_end=True)[len(candidates):]):
+    for path, chunk_start, chunk_end in reversed(_find_members(parsed, edit, to_end=True)[len(candidates):]):
         if type(_get(parsed.data, path)) is dict:
             splice = reparse_run(parsed, edit, new_text, path, chunk_end)
+            if splice is not None:
+                return splice
+        # the member itself, if its new text still ends at a line start (before the next member)
+        new_end = chunk_end + edit.delta
+        if chunk_end - chunk_start <= MAX_CHUNK and (new_end == len(new_text) or new_text[new_end - 1: new_end] == "\n"):
+            splice = _reparse_member(parsed, edit, new_text, path, chunk_start, chunk_end)
             if splice is not None:
                 return splice
     # innermost first: the members of a member's mapping the edit spans (or whose key it

@@ -182,7 +182,7 @@ def reparse_run(parsed: ParsedText, edit: TextEdit, new_text: str, path: tuple, 
     sm.root_span = (root_start, _shift_offset(sm.root_span[1], [(edit.end, delta)]))
     sm._lines = ShiftingLines.of(lines_index).edited(new_text, edit) if lines_index is not None else None
     parsed.text = new_text
-    return Splice(path, node, new_node, edit, removed, added, replaced)
+    return Splice(path, node, new_node, edit, removed, added, replaced, run=True)
 
 
 def _ends_in_block_scalar(text: str, positions, node: dict, key: str, line_start: int) -> bool:

@@ -256,10 +256,9 @@ class RegionEvaluator:
                     self._rerun_job(document, group, job)
                 continue
             # a graph-reading function at a spine node reads the graph and the spine's keys only:
-            # `update` re-runs it when the graph changes, and it is re-run here when the keys
-            # changed; a keys-only job at a spine node reads that node's own key
-            # (a graph-reading job at a spine node whose keys changed reads new keys: re-run)
-            keep_spine = (job.keys_only or (job.graph and not self._relayout)) and changed is not None
+            # `update` re-runs it when the graph changes, and both are re-run here when the
+            # spine's keys changed
+            keep_spine = (job.graph or job.keys_only) and changed is not None and not self._relayout
             previous: dict = {}
             if changed is None:
                 job.units = {}
