@@ -53,8 +53,8 @@ def _regions_edited(splice, data, layout: tuple) -> tuple[list, list, tuple | No
         return None
     if depth is not None and len(splice.path) >= depth:  # inside one region
         return ([splice.path[:depth]], [], None) if new_layout == layout else None
-    if not splice.run:
-        return None  # a spine mapping re-parsed whole
+    if not (splice.run or splice.removed or splice.added or splice.replaced):
+        return None  # a spine mapping re-parsed whole (JSON splices name their keys without `run`)
     # members of a spine mapping re-parsed, added, removed: each must be a region
     path = splice.path
     added = [path + (k,) for k in splice.added]
