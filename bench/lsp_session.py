@@ -43,12 +43,12 @@ def server_env(source: str | None) -> dict | None:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
 
 
-#: `apigov-ls` (apigov_ls.server.cli.main) with apigov's own loggers at INFO, for the "checked ROOT: N
-#: results in S s" lines, and everything else (pygls) at the default WARNING: at INFO pygls logs the
-#: full body of every message it sends (160 KB per publish of 421 diagnostics), which slows the very
-#: publishes being timed.
-_SERVER_MAIN = ("import logging, sys; from apigov_ls.server.cli import main; "
-                "logging.getLogger('apigov_ls').setLevel(logging.INFO); main(sys.argv[1:])")
+#: `apigov-ls` (apigov_ls.server.cli.main) at `--log-level INFO`: apigov's own loggers at INFO, for the
+#: "checked ROOT: N results in S s" lines, and pygls's at WARNING (cli.configure_logging): at INFO pygls
+#: logs the full body of every message it sends (160 KB per publish of 421 diagnostics), which slows
+#: the very publishes being timed. (Setting the level before main() did nothing: main() sets it again
+#: from --log-level, WARNING by default, so earlier runs recorded no worker check times.)
+_SERVER_MAIN = "import sys; from apigov_ls.server.cli import main; main(sys.argv[1:])"
 
 
 def server_command(plain: bool = False) -> list[str]:
@@ -56,7 +56,7 @@ def server_command(plain: bool = False) -> list[str]:
     if plain:
         exe = shutil.which("apigov-ls", path=os.path.dirname(sys.executable)) or shutil.which("apigov-ls")
         return [exe] if exe else [sys.executable, "-m", "apigov_ls.server"]
-    return [sys.executable, "-c", _SERVER_MAIN]
+    return [sys.executable, "-c", _SERVER_MAIN, "--log-level", "INFO"]
 
 
 @dataclass

@@ -29,6 +29,7 @@ from typing import Callable
 
 from apigov_ls.document.model import Ref
 from apigov_ls.server.config import Settings
+from apigov_ls.server.text_deltas import TextDelta, covering_edit, resolve_texts
 from apigov_ls.server.workspace import Snapshot
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,10 @@ class CheckJob:
     ruleset_generation: int
     #: part name (DELTA_PARTS) -> token of the copy the main process holds for this root; filled by the Checker
     held: dict[str, str] = field(default_factory=dict)
+    #: open texts sent as edits of the text the worker holds (text_deltas.py); their paths are not in `overlays`
+    deltas: dict[str, TextDelta] = field(default_factory=dict)
+    #: path -> token of each open text of the job (IndexedDocument.token): the worker holds them for the next job
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +121,8 @@ class Analysis:
     check_id: str = ""
     #: part name (DELTA_PARTS) -> token naming its content, whether it was sent or left out
     tokens: dict[str, str] = field(default_factory=dict)
+    #: paths of CheckJob.deltas whose base text this worker does not hold: nothing was checked, send them whole
+    missing_texts: list[str] = field(default_factory=list)
 
 
 #: Analysis fields sent only when they changed (findings are ~90 KB for github: always sent)
@@ -128,7 +135,29 @@ _worker_state: dict = {"generation": None, "rulesets": None, "parse_cache": {}}
 
 def run_check(job: CheckJob) -> Analysis:
     """Parse, resolve and lint one root (runs in a worker process)."""
-    return omit_unchanged(analyse(job, worker_rulesets(job), _worker_state["parse_cache"]), job)
+    missing, root_edit = take_texts(job)
+    if missing:
+        return Analysis(job.root, {}, missing_texts=missing)
+    return omit_unchanged(analyse(job, worker_rulesets(job), _worker_state["parse_cache"], root_edit), job)
+
+
+def take_texts(job: CheckJob) -> tuple[list[str], tuple | None]:
+    """Turn the job's text deltas into full texts (`job.overlays`) from the texts this worker holds for
+    the root, and hold the job's texts for the next one. Returns the paths it could not rebuild, and
+    the root's edit as (base text, start, old end, new end) when it came as a delta."""
+    held: dict = _worker_state.setdefault("texts", {})
+    mine = held.pop(job.root, {})
+    root_edit = None
+    covering = covering_edit(job.deltas[job.root].edits) if job.root in job.deltas else None
+    if covering is not None and job.root in mine:
+        root_edit = (mine[job.root][1], *covering)
+    overlays, keep, missing = resolve_texts(job.overlays, job.deltas, job.tokens, mine)
+    if missing:  # keep nothing for the root: the server resends every text whole
+        return missing, None
+    job.overlays, job.deltas = overlays, {}
+    held[job.root] = keep  # most recently checked last
+    _bound(held, lambda texts: sum(len(t) for _, t in texts.values()))
+    return [], root_edit
 
 
 def omit_unchanged(analysis: Analysis, job: CheckJob) -> Analysis:
@@ -141,7 +170,7 @@ def omit_unchanged(analysis: Analysis, job: CheckJob) -> Analysis:
     for part in DELTA_PARTS:
         value = getattr(analysis, part)
         token, previous = mine.get(part, (None, None))
-        if token is None or previous != value:
+        if token is None or (previous is not value and previous != value):
             token = _new_token()
         mine[part] = (token, value)
         analysis.tokens[part] = token
@@ -155,7 +184,7 @@ def omit_unchanged(analysis: Analysis, job: CheckJob) -> Analysis:
 
 def forget_root(root: str) -> None:
     """Drop what this worker keeps for a root that is no longer checked (runs in the worker)."""
-    for kept in ("linters", "for_fixes", "produced", "plain"):
+    for kept in ("linters", "for_fixes", "produced", "plain", "texts", "symbols"):
         _worker_state.get(kept, {}).pop(root, None)
 
 
@@ -180,12 +209,10 @@ def worker_rulesets(job: CheckJob):
     return _worker_state["rulesets"]
 
 
-def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
+def analyse(job: CheckJob, rulesets, cache: dict, root_edit=None) -> Analysis:
     from apigov_ls.document.formats import looks_like_api_description
     from apigov_ls.document.model import FileError, FileLoader
     from apigov_ls.lint import lint_file
-    from apigov_ls.server.symbol_index import workspace_entries
-
     started = time.perf_counter()
     from apigov_ls.document.parse import DEFAULT_MAX_SIZE
 
@@ -199,7 +226,8 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
         problem = RulesetProblem(loaded.key, loaded.error.reason, loaded.error.file, loaded.error.line)
     versions: dict[str, int] = {}
     try:
-        report = _incremental_check(job, loaded.ruleset, loader) or lint_file(job.root, loaded.ruleset, loader=loader)
+        step = _incremental_step(job, loaded.ruleset, loader, root_edit)
+        report = step.report if step is not None else lint_file(job.root, loaded.ruleset, loader=loader)
     except FileError as err:
         return Analysis(job.root, versions, [job.root], error=str(err), is_description=False, ruleset_problem=problem,
                         ruleset_files=sorted(loaded.files))
@@ -209,7 +237,7 @@ def analyse(job: CheckJob, rulesets, cache: dict) -> Analysis:
     results = override_parser_codes(report.results, job.settings)
     results = _without_baselined(results, job)
     findings = [_finding(r, document, job.encoding) for r in results]
-    symbols = [e for sf in document.files.values() for e in workspace_entries(sf)]
+    symbols = _symbols(job, document, step)
     check_id = _keep_for_fixes(job, document, results)
     return Analysis(job.root, versions, list(document.files), findings, list(document.graph.refs), symbols,
                     loaded.key, problem, sorted(loaded.files), is_description, seconds=time.perf_counter() - started,
@@ -244,8 +272,31 @@ def _bound(kept: dict, size) -> None:
         kept.pop(next(iter(kept)))
 
 
+@dataclass
+class IncrementalStep:
+    """One check of an open root by its IncrementalLinter, and what the symbols need to follow it."""
+
+    report: object
+    linter: object
+    #: the linter's text before this check, and whether it parsed (the incremental model's text)
+    previous_text: str
+    previous_ok: bool
+    #: the edit of `previous_text` this check applied (a TextEdit), when known without diffing
+    edit: object = None
+
+
 def _incremental_check(job: CheckJob, ruleset, loader):
-    """Check an open root with the IncrementalLinter this worker keeps for it (None: not open)."""
+    """The report of `_incremental_step` (None: not an open root checked incrementally)."""
+    step = _incremental_step(job, ruleset, loader)
+    return step.report if step is not None else None
+
+
+def _incremental_step(job: CheckJob, ruleset, loader, root_edit=None) -> IncrementalStep | None:
+    """Check an open root with the IncrementalLinter this worker keeps for it (None: not open).
+
+    `root_edit` (base text, start, old end, new end) is the edit the job's text deltas made to the
+    root: when the linter's text is that base, the linter applies it without diffing 3 MB texts."""
+    from apigov_ls.document.incremental import TextEdit
     from apigov_ls.incremental import IncrementalLinter
     from apigov_ls.lint import LintReport
 
@@ -255,26 +306,60 @@ def _incremental_check(job: CheckJob, ruleset, loader):
         return None
     linters: dict = _worker_state.setdefault("linters", {})
     entry = linters.pop(job.root, None)
+    previous_text, previous_ok, edit = "", False, None
     try:
         # the linter re-checks edits of the root only: another file that changed (open, or on disk) starts afresh
         if entry is None or entry[0] is not ruleset or entry[2] != _other_files(job, entry[1]):
             linter = IncrementalLinter(job.root, ruleset, text=text, loader=loader)
         else:
             linter = entry[1]
+            previous_text = linter.text
+            previous_ok = linter.document is not None and linter.document.root.parsed.ok
             linter.loader.overlays = dict(job.overlays)  # other open files, for full checks
-            linter.set_text(text)
+            if root_edit is not None and (root_edit[0] is previous_text or root_edit[0] == previous_text):
+                _, start, old_end, new_end = root_edit
+                edit = TextEdit(start, old_end, text[start:new_end])
+                linter.update([edit])
+            else:
+                linter.set_text(text)
     except Exception:  # never worse than a plain check: drop the state, lint from scratch
         log.exception("incremental check of %s failed", job.root)
         return None
     report = LintReport(linter.path, linter.document, list(linter.results))
+    step = IncrementalStep(report, linter, previous_text, previous_ok, edit)
     if linter.last_mode == "full" and linter.document.root.parsed.ok and not getattr(linter.document, "incremental", True):
         # every check would be a full one (refs to other files, a $ref on the spine): keeping the
         # linter saves nothing
         _remember_plain(job.root)
-        return report
+        return step
     linters[job.root] = (ruleset, linter, _other_files(job, linter))  # most recently used last
     _bound(linters, lambda entry: len(entry[1].text))
-    return report
+    return step
+
+
+def _symbols(job: CheckJob, document, step: IncrementalStep | None) -> list:
+    """The workspace symbols of the checked files. A root checked incrementally keeps a SymbolTracker,
+    which after an edit inside one region looks up only the symbols the edit can have moved."""
+    from apigov_ls.document.incremental import diff_edit
+    from apigov_ls.server.symbol_index import workspace_entries
+    from apigov_ls.server.symbol_tracker import SymbolTracker
+
+    trackers: dict = _worker_state.setdefault("symbols", {})
+    tracker = trackers.pop(job.root, None)
+    linter = step.linter if step is not None else None
+    if linter is None or linter.document is not document or list(document.files) != [job.root]:
+        return [e for sf in document.files.values() for e in workspace_entries(sf)]
+    sf = document.root
+    if tracker is None:
+        tracker = SymbolTracker(sf)
+    elif linter.last_mode == "incremental" and step.previous_ok and tracker.text == step.previous_text:
+        edit = step.edit if step.edit is not None else diff_edit(step.previous_text, sf.text)
+        tracker.update(sf, edit, tuple(linter.last_region) if edit is not None else None)
+    elif not (linter.last_mode == "unchanged" and tracker.text == sf.text):
+        tracker.update(sf, None, None)
+    trackers[job.root] = tracker
+    _bound(trackers, lambda t: len(t.text))
+    return tracker.entries
 
 
 #: roots remembered as not incrementally checkable (checked with lint_file), per worker
@@ -362,6 +447,10 @@ class _RootState:
     dirty: bool = False
     dropped: bool = False
     waiters: list[asyncio.Future] = field(default_factory=list)
+    #: path -> token of the text this root's worker was last sent (it holds it: deltas build on it)
+    sent: dict[str, str] = field(default_factory=dict)
+    #: wall seconds from submitting this root's last check to its result (None: none finished yet)
+    turnaround: float | None = None
 
     @property
     def idle(self) -> bool:
@@ -371,8 +460,11 @@ class _RootState:
 class Checker:
     def __init__(self, executor: Executor, make_job: Callable[[str, Snapshot], CheckJob],
                  take_snapshot: Callable[[], Snapshot], current_versions: Callable[[], dict[str, int]],
-                 on_result: Callable[[Analysis], None]):
+                 on_result: Callable[[Analysis], None],
+                 edits_between: Callable[[str, str, str], list | None] | None = None):
         self.executor = executor
+        #: (path, base token, token) -> the edits between those texts, or None: how jobs send edits, not texts
+        self.edits_between = edits_between
         self.make_job = make_job
         self.take_snapshot = take_snapshot
         self.current_versions = current_versions
@@ -381,10 +473,16 @@ class Checker:
         self.analyses: dict[str, Analysis] = {}
 
     def schedule(self, root: str, delay: float) -> None:
+        """Check `root` after `delay` seconds of no further edits. The delay adapts to the root's
+        checks: it is at most as long as the last check took to come back, so a root checked in
+        50 ms is checked 50 ms after a keystroke, not 200 (keystrokes during a check are
+        still coalesced: they mark the running check dirty and start one check after it)."""
         state = self.states.setdefault(root, _RootState())
         state.dropped = False
         if state.timer is not None:
             state.timer.cancel()
+        if delay > 0 and state.turnaround is not None:
+            delay = min(delay, state.turnaround)
         loop = asyncio.get_running_loop()
         state.timer = loop.call_later(delay, self._start, root)
 
@@ -435,15 +533,34 @@ class Checker:
         job = self.make_job(root, snapshot)
         held = self.analyses.get(root)
         job.held = dict(held.tokens) if held is not None else {}
+        self._send_edits(state, job, snapshot)
+        submitted = time.perf_counter()
         fut = asyncio.wrap_future(self.executor.submit(run_check, job))
         state.running = fut
-        fut.add_done_callback(lambda f: self._finished(root, snapshot, f))
+        fut.add_done_callback(lambda f: self._finished(root, snapshot, f, submitted))
 
-    def _finished(self, root: str, snapshot: Snapshot, fut: asyncio.Future) -> None:
+    def _send_edits(self, state: _RootState, job: CheckJob, snapshot: Snapshot) -> None:
+        """Replace the open texts the root's worker already holds an earlier version of by the edits
+        since that version (text_deltas.py); remember what the worker will hold after this job."""
+        job.tokens = {p: snapshot.tokens[p] for p in job.overlays if p in snapshot.tokens}
+        if self.edits_between is not None:
+            for path, token in job.tokens.items():
+                base = state.sent.get(path)
+                edits = self.edits_between(path, base, token) if base is not None else None
+                text = job.overlays[path]
+                if edits is None or sum(len(t) for _, _, t in edits) > len(text) // 2:
+                    continue
+                job.deltas[path] = TextDelta(base, token, edits, len(text))
+            if job.deltas:
+                job.overlays = {p: t for p, t in job.overlays.items() if p not in job.deltas}
+        state.sent = dict(job.tokens)
+
+    def _finished(self, root: str, snapshot: Snapshot, fut: asyncio.Future, submitted: float = 0.0) -> None:
         state = self.states.get(root)
         if state is None:
             return
         state.running = None
+        elapsed = time.perf_counter() - submitted
         if state.dropped:
             self._release(state)
             return
@@ -451,8 +568,18 @@ class Checker:
             analysis = fut.result()
         except Exception:  # a crash in the engine must not kill the server
             log.exception("checking %s failed", root)
+            state.sent = {}  # what the worker holds is unknown: send whole texts next time
             self._release(state)
             return
+        if analysis.missing_texts:
+            # the worker does not hold the texts the edits apply to (new or restarted worker, a root
+            # it dropped): check again with those texts whole
+            log.info("%s: worker lacks the base text of %s, sending it whole", root, ", ".join(analysis.missing_texts))
+            state.sent = {}
+            if state.timer is None:
+                self._start(root)
+            return
+        state.turnaround = elapsed
         analysis.versions = {f: snapshot.versions[f] for f in analysis.files if f in snapshot.versions}
         if state.dirty or self._outdated(analysis, snapshot) or not self._fill_unchanged(analysis):
             state.dirty = False

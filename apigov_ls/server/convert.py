@@ -62,3 +62,30 @@ def to_diagnostic(finding, uri_of) -> types.Diagnostic:
 def contains(rng: types.Range, pos: types.Position) -> bool:
     start, end = (rng.start.line, rng.start.character), (rng.end.line, rng.end.character)
     return start <= (pos.line, pos.character) <= end
+
+
+class DiagnosticReuse:
+    """Findings -> Diagnostics per origin, reusing the Diagnostic built for an equal finding of that
+    origin's previous conversion: an edit changes a few of a big root's hundreds of findings, and
+    equal Diagnostic objects also make the store's diff (list equality) a pointer comparison."""
+
+    def __init__(self) -> None:
+        self._by_origin: dict = {}
+
+    def convert(self, origin, findings, uri_of) -> list[types.Diagnostic]:
+        before = self._by_origin.get(origin, {})
+        now: dict = {}
+        out = []
+        for finding in findings:
+            key = (finding.code, finding.message, finding.severity, finding.source, finding.range,
+                   finding.documentation_url, tuple(finding.related))
+            diagnostic = now.get(key) or before.get(key)
+            if diagnostic is None:
+                diagnostic = to_diagnostic(finding, uri_of)
+            now[key] = diagnostic
+            out.append(diagnostic)
+        self._by_origin[origin] = now
+        return out
+
+    def forget(self, origin) -> None:
+        self._by_origin.pop(origin, None)

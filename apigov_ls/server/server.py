@@ -15,7 +15,7 @@ from apigov_ls.document.positions import LineIndex
 from apigov_ls.server.checker import Analysis, Checker, CheckJob
 from apigov_ls.server.code_actions import CodeActionFeature
 from apigov_ls.server.config import SECTION, parse_settings
-from apigov_ls.server.convert import SOURCE, encoding_name, to_diagnostic, to_lsp_position
+from apigov_ls.server.convert import SOURCE, DiagnosticReuse, encoding_name, to_lsp_position
 from apigov_ls.server.diagnostics import DiagnosticPublisher, DiagnosticStore, Entry
 from apigov_ls.server.feature import LanguageFeature
 from apigov_ls.server.pinned_pool import PinnedPool
@@ -37,12 +37,14 @@ class ApigovLanguageServer(LanguageServer):
         self.api = ApiWorkspace()
         self.store = DiagnosticStore()
         self.publisher = DiagnosticPublisher(self, self.store)
+        self.diagnostic_reuse = DiagnosticReuse()
         #: parse cache for navigation requests in this process (path -> (stamp, SourceFile))
         self.parse_cache: dict = {}
         # processes, not threads: libyaml holds the GIL while it composes a large file; each root
         # is checked by the same worker, which keeps its incremental state (pinned_pool.py)
         self.check_pool = PinnedPool(max_check_workers, mp_context=multiprocessing.get_context("spawn"))
-        self.checker = Checker(self.check_pool, self._job, self.snapshot, self.open_versions, self._on_analysis)
+        self.checker = Checker(self.check_pool, self._job, self.snapshot, self.open_versions, self._on_analysis,
+                               edits_between=self.edits_between)
         self.ruleset_generation = 0
         self.features: list[LanguageFeature] = [CodeActionFeature(self)]
         self.scan_done: asyncio.Event | None = None
@@ -67,13 +69,22 @@ class ApigovLanguageServer(LanguageServer):
 
     # -- open documents -------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        texts, versions = {}, {}
+        texts, versions, tokens = {}, {}, {}
         for uri, doc in self.workspace.text_documents.items():
             path = uri_to_path(uri)
             if path:
                 texts[path] = doc.source
                 versions[path] = doc.version if doc.version is not None else 0
-        return Snapshot(texts, versions)
+                if isinstance(doc, IndexedDocument):
+                    tokens[path] = doc.token
+        return Snapshot(texts, versions, tokens)
+
+    def edits_between(self, path: str, base: str, token: str) -> list | None:
+        """The logged edits from the open text named `base` to the one named `token` (None: not known)."""
+        doc = self.workspace.text_documents.get(path_to_uri(path))
+        if not isinstance(doc, IndexedDocument) or doc.token != token:
+            return None
+        return doc.edits_since(base)
 
     def open_versions(self) -> dict[str, int]:
         out = {}
@@ -152,6 +163,7 @@ class ApigovLanguageServer(LanguageServer):
     def stop_root(self, root: str) -> None:
         self.checker.drop(root)
         self.checker.states.pop(root, None)
+        self.diagnostic_reuse.forget(("root", root))
         changed = self.store.clear_origin(("root", root))
         changed |= self._sync_ruleset_errors()
         self.publisher.sync(changed)
@@ -171,10 +183,19 @@ class ApigovLanguageServer(LanguageServer):
         self.publisher.sync(changed)
 
     def _entries(self, analysis: Analysis) -> tuple[dict[str, list[Entry]], dict[str, int | None]]:
-        per_uri: dict[str, list[Entry]] = {path_to_uri(p): [] for p in analysis.files}
-        for finding in analysis.findings:
-            per_uri.setdefault(path_to_uri(finding.source), []).append(Entry(to_diagnostic(finding, path_to_uri), finding))
-        versions = {path_to_uri(p): analysis.versions.get(p) for p in analysis.files}
+        uris: dict[str, str] = {}
+
+        def uri_of(path: str) -> str:  # hundreds of findings, a handful of files
+            uri = uris.get(path)
+            if uri is None:
+                uri = uris[path] = path_to_uri(path)
+            return uri
+
+        per_uri: dict[str, list[Entry]] = {uri_of(p): [] for p in analysis.files}
+        diagnostics = self.diagnostic_reuse.convert(("root", analysis.root), analysis.findings, uri_of)
+        for finding, diagnostic in zip(analysis.findings, diagnostics):
+            per_uri.setdefault(uri_of(finding.source), []).append(Entry(diagnostic, finding))
+        versions = {uri_of(p): analysis.versions.get(p) for p in analysis.files}
         return per_uri, versions
 
     def _sync_ruleset_errors(self) -> set[str]:

@@ -33,20 +33,16 @@ class WorkspaceEntry:
     line_text: str  # kept to convert columns to the client's encoding without the file
 
 
-def workspace_entries(sf: SourceFile) -> list[WorkspaceEntry]:
-    """operationIds and components of one file, with code-point positions."""
-    data, sm = sf.data, sf.source_map
-    out: list[WorkspaceEntry] = []
+#: what one workspace symbol is, before any position is looked up:
+#: (name, kind, container, JSON path, whether the symbol's range is the value's span rather than the key's)
+SymbolSpec = tuple[str, int, str, JsonPath, bool]
+
+
+def symbol_specs(data) -> list[SymbolSpec]:
+    """operationIds and components of one file's data, in workspace_entries' order (no source map: cheap)."""
+    out: list[SymbolSpec] = []
     if not isinstance(data, dict):
         return out
-
-    def add(name: str, kind, container: str, path: JsonPath, value_span: bool = False):
-        span = sm.value_span(path) if value_span else (sm.key_span(path) or sm.value_span(path))
-        start = sm.lines.position(span[0])
-        end = sm.lines.position(span[1])
-        end_char = end.character if end.line == start.line else len(sm.lines.line_text(start.line))
-        out.append(WorkspaceEntry(name, kind, container, sf.path, start.line, start.character, end_char, sm.lines.line_text(start.line)))
-
     for section in ("paths", "webhooks"):
         paths = data.get(section)
         if isinstance(paths, dict):
@@ -55,19 +51,39 @@ def workspace_entries(sf: SourceFile) -> list[WorkspaceEntry]:
                     continue
                 for method, op in item.items():
                     if method in HTTP_METHODS and isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                        add(op["operationId"], METHOD, f"{method.upper()} {route}", (section, route, method, "operationId"), True)
+                        out.append((op["operationId"], METHOD, f"{method.upper()} {route}", (section, route, method, "operationId"), True))
     components = data.get("components")
     if isinstance(components, dict):
         for kind, members in components.items():
             if isinstance(members, dict):
                 for name in members:
-                    add(name, COMPONENT_KINDS.get(kind, OBJECT), f"components/{kind}", ("components", kind, name))
+                    out.append((name, COMPONENT_KINDS.get(kind, OBJECT), f"components/{kind}", ("components", kind, name), False))
     for section, kind in OAS2_MAPS.items():
         members = data.get(section)
         if isinstance(members, dict):
             for name in members:
-                add(name, kind, section, (section, name))
+                out.append((name, kind, section, (section, name), False))
     return out
+
+
+def located_entry(sf: SourceFile, spec: SymbolSpec) -> tuple[WorkspaceEntry, int, int]:
+    """The entry of one spec, and the text it was read from: offsets of the start of its first line
+    and of the end of its last line (an edit outside them and outside its region leaves it as it is)."""
+    name, kind, container, path, value_span = spec
+    sm = sf.source_map
+    span = sm.value_span(path) if value_span else (sm.key_span(path) or sm.value_span(path))
+    start = sm.lines.position(span[0])
+    end = sm.lines.position(span[1])
+    line_text = sm.lines.line_text(start.line)
+    end_char = end.character if end.line == start.line else len(line_text)
+    last_line = line_text if end.line == start.line else sm.lines.line_text(end.line)
+    entry = WorkspaceEntry(name, kind, container, sf.path, start.line, start.character, end_char, line_text)
+    return entry, span[0] - start.character, span[1] + len(last_line) - end.character
+
+
+def workspace_entries(sf: SourceFile) -> list[WorkspaceEntry]:
+    """operationIds and components of one file, with code-point positions."""
+    return [located_entry(sf, spec)[0] for spec in symbol_specs(sf.data)]
 
 
 def index_root(root: str) -> tuple[set[str], list[WorkspaceEntry]] | None:

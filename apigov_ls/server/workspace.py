@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from pygls.uris import from_fs_path, to_fs_path
@@ -63,6 +63,8 @@ class Snapshot:
 
     overlays: dict[str, str]
     versions: dict[str, int]
+    #: path -> token naming each open text (IndexedDocument.token), for sending edits instead of texts
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 class RootIndex:
