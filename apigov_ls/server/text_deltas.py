@@ -27,9 +27,17 @@ class TextDelta:
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    for start, end, new in edits:
-        text = text[:start] + new + text[end:]
-    return text
+    """`edits` applied in order. They are applied to the span of `text` they cover, which is then
+    put back once: each whole-text splice copies the text (api.github.com.yaml holds non-BMP
+    characters: 14 MB per copy, ~6 ms), and a typing burst is 30 edits."""
+    covering = covering_edit(edits)
+    if covering is None:
+        return text
+    start, old_end, _ = covering
+    window = text[start:old_end]
+    for a, b, new in edits:
+        window = window[: a - start] + new + window[b - start:]
+    return text[:start] + window + text[old_end:]
 
 
 def covering_edit(edits: list[Edit]) -> Edit | None:
