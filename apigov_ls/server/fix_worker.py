@@ -137,10 +137,32 @@ def run_fix_all(job: FixAllJob) -> FixAllResult:
         if text is not None and linter is not None and linter[1].text != text.lstrip("\ufeff"):
             linter[1].loader.overlays = dict(check.overlays)
             linter[1].set_text(text)
+        _rekeep_for_fixes(check)
     result = FixAllResult(applied=len(outcome.applied), files=sorted(outcome.original))
     for path in outcome.changed_files():
         result.edits[path] = diff_edits(outcome.original[path], outcome.fixed[path], check.encoding)
     return result
+
+
+def _rekeep_for_fixes(check: CheckJob) -> None:
+    """After a fix-all: when its re-lints left the document kept for quick fixes edited (a check that
+    fell back to a full one had already re-parsed the old model in place), keep the linter's document
+    of the checked text instead, provided its results are the very ones the findings were made from."""
+    from apigov_ls.server.checker import _without_baselined, _worker_state, override_parser_codes
+
+    kept = _worker_state.get("for_fixes", {}).get(check.root)
+    linter = _worker_state.get("linters", {}).get(check.root)
+    if kept is None or linter is None:
+        return
+    check_id, document, results, encoding, texts = kept
+    if all(p in document.files and document.files[p].text == t for p, t in texts.items()):
+        return
+    fresh = linter[1].document
+    if fresh is None or {p: sf.text for p, sf in fresh.files.items()} != texts:
+        return
+    again = _without_baselined(override_parser_codes(list(linter[1].results), check.settings), check)
+    if [(r.code, r.range, r.message) for r in again] == [(r.code, r.range, r.message) for r in results]:
+        _worker_state["for_fixes"][check.root] = (check_id, fresh, again, encoding, texts)
 
 
 def diff_edits(old: str, new: str, encoding: str) -> list[tuple[ClientRange, str]]:
