@@ -144,6 +144,46 @@ def test_the_secrets_memo_gives_paths_where_the_subtree_is_now():
     assert [p for p, _, _ in moved] == [("paths", "/z", "servers", 0, "url")]
 
 
+def test_the_secrets_memo_of_example_values_keys_each_member_by_its_name_and_owner():
+    """components.examples members (and root x- values) are memoized one by one: the same object
+    under another name, or under an owner with another name, gives other hits."""
+    value = "q8Zr2Lx7Wm4Kp9Tn3Vb6"
+    example = {"value": value}
+    memo = SubtreeMemo()
+    docs = [
+        {"components": {"examples": {"apiToken": example}}},
+        {"components": {"examples": {"pageToken": example}}},  # same object, another key
+        {"x-apiToken": {"apiToken": value}, "components": {"examples": {"apiToken": example}}},
+        {"x-cursor": {"pageToken": value}, "components": {"examples": {"apiToken": example}}},
+    ]
+    for doc in docs:
+        assert scan_document(doc, detect=(ENTROPY,), memo=memo) == scan_document(doc, detect=(ENTROPY,))
+    assert scan_document(docs[0], detect=(ENTROPY,), memo=memo), "the value under apiToken is a hit"
+
+
+def test_a_token_pasted_into_a_shared_example_is_found_after_an_edit_elsewhere_in_components(tmp_path):
+    """An edit in components.schemas makes `components` a new object while components.examples
+    stays the same: its memoized hits are kept, and an edit inside it is seen."""
+    doc = DOC + """  examples:
+    login:
+      value:
+        client_secret: placeholder
+"""
+    path = tmp_path / "doc.yaml"
+    path.write_text(doc)
+    linter = IncrementalLinter(str(path), RECOMMENDED, text=doc)
+    edit_at(linter, "type: object", "object", "object\n      description: tokens")
+    secret = "q8Zr2Lx7Wm4Kp9Tn3Vb6yH1"
+    results = edit_at(linter, "client_secret: placeholder", "placeholder", secret)
+    assert [r.path for r in results if r.code == "apigov-secret-high-entropy"] == [
+        ("components", "examples", "login", "value", "client_secret")]
+    results = edit_at(linter, "description: tokens", "tokens", "token holder")
+    assert [r.path for r in results if r.code == "apigov-secret-high-entropy"] == [
+        ("components", "examples", "login", "value", "client_secret")]
+    results = edit_at(linter, "client_secret: " + secret, secret, "placeholder")
+    assert not [r for r in results if r.code == "apigov-secret-high-entropy"]
+
+
 # -- oasDocumentSchema --------------------------------------------------------------------------------
 def _error_keys(errors):
     return [(e.keyword, e.instance_path, e.schema_path, e.message, sorted(map(str, e.params.items()))) for e in errors]
@@ -304,3 +344,79 @@ def test_operation_ids_and_tags_kept_per_path_item_follow_each_edit(tmp_path):
     assert seen[0] == [("operation-operationId-unique", "/b"), ("operation-tag-defined", "/b")]
     assert seen[2] == [("operation-tag-defined", "/b")]
     assert seen[3] == []
+
+
+# -- per-match results of re-walked regions (region_walk._evaluate_reusing) -----------------------------
+SHARED_SCHEMA_DOC = """\
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /p:
+    get:
+      description: list pets
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  pet: {$ref: '#/components/schemas/Pet'}
+              example: {pet: {name: 5}}
+  /q:
+    get:
+      description: other
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object}
+              example: {anything: 1}
+components:
+  schemas:
+    Pet:
+      description: a pet
+      type: object
+      properties:
+        name: {type: integer}
+"""
+
+
+def test_a_component_edit_rechecks_the_examples_that_use_it(tmp_path):
+    """Regions reading an edited component keep the resolved subtrees that do not read it (and their
+    results); those that do are resolved and checked again."""
+    path = tmp_path / "doc.yaml"
+    path.write_text(SHARED_SCHEMA_DOC)
+    linter = IncrementalLinter(str(path), RECOMMENDED, text=SHARED_SCHEMA_DOC)
+    example_at = ("paths", "/p", "get", "responses", "200", "content", "application/json", "example", "pet", "name")
+    assert not [r for r in linter.results if r.code == "oas3-valid-media-example"]
+    results = edit_at(linter, "name: {type: integer}", "integer", "string")
+    assert [r.path for r in results if r.code == "oas3-valid-media-example"] == [example_at]
+    results = edit_at(linter, "description: a pet", "a pet", "a pet, typed")
+    assert [r.path for r in results if r.code == "oas3-valid-media-example"] == [example_at]
+    results = edit_at(linter, "name: {type: string}", "string", "integer")
+    assert not [r for r in results if r.code == "oas3-valid-media-example"]
+
+
+def test_matches_whose_value_is_unchanged_are_not_evaluated_again(tmp_path, monkeypatch):
+    from apigov_ls.engine import region_walk
+
+    path = tmp_path / "doc.yaml"
+    path.write_text(SHARED_SCHEMA_DOC)
+    linter = IncrementalLinter(str(path), RECOMMENDED, text=SHARED_SCHEMA_DOC)
+    edit_at(linter, "name: {type: integer}", "integer", "string")
+    evaluated: Counter = Counter()
+    counting = region_walk._evaluate_counting
+
+    def spy(document, rule, matches, resolved):
+        evaluated[rule.name] += len(matches)
+        return counting(document, rule, matches, resolved)
+
+    monkeypatch.setattr(region_walk, "_evaluate_counting", spy)
+    results = edit_at(linter, "description: list pets", "list pets", "list all pets")
+    assert [r.code for r in results].count("oas3-valid-media-example") == 1
+    # the edited operation is walked again, but its media object is the same object as before
+    assert evaluated["oas3-valid-media-example"] == 0
+    assert evaluated["operation-description"] == 1

@@ -346,9 +346,14 @@ class IncrementalDocument(Document):
                     readers.discard(unit)
         order = {p: i for i, p in enumerate(self.region_paths)}
         regions = sorted((u[1] for u in dirty if u[0] == "r"), key=lambda p: order.get(p, -1))
+        # a region that read a changed target keeps the resolved subtrees that did not read one
+        # (same objects: every cache keyed by them stays warm); the others are resolved again
+        changed_keys = {u[1] for u in dirty if u[0] == "m"}
         for unit in stale:
             if unit[0] == "r":
-                self._subtrees.pop(unit[1], None)
+                kept = self._subtrees.get(unit[1])
+                if kept:
+                    self._subtrees[unit[1]] = {i: e for i, e in kept.items() if changed_keys.isdisjoint(e[4])}
         targets_before = Counter(r.target_pointer for p in regions for r in self._unit_refs.get(p, ()))
         targets_before.update(r.target_pointer for refs in self._removed_refs for r in refs)
         self._removed_refs = []

@@ -63,6 +63,18 @@ FACTS = {
 }
 #: functions that read the $ref graph: re-run when the set of targets changes
 GRAPH = frozenset({"oasUnusedComponent", "unreferencedReusableObject"})
+#: functions whose results for one match depend on nothing but the matched value (compared by
+#: identity), its path, the options and the formats; or also on a DEPENDS place, whose change
+#: re-runs the job in full. A region walked again keeps their results for matches whose value is
+#: the same object at the same path as last time (see _MatchMemo). Not here: functions reading a
+#: parent (apigovOperation, apigovCredentialsOverHttp, refSiblings) or the unresolved source
+#: behind a resolved value (the apigov governance functions).
+MATCH_LOCAL = frozenset({
+    "truthy", "falsy", "defined", "undefined", "pattern", "length", "alphabetical", "enumeration",
+    "casing", "xor", "or", "schema", "typedEnum", "oasDiscriminator", "oasExample", "oasSchema",
+    "oasOpFormDataConsumeCheck", "oasOpParams", "oasOpSuccessResponse", "serverVariables", "uniquenessTags",
+    "oasSecurityDefined",
+})
 _CONTEXT_FILTER = re.compile(r"@(?:root|parent|path|parentProperty)\b")
 
 
@@ -85,6 +97,9 @@ class _Job:
     keys: dict = field(default_factory=dict)
     results: list = field(default_factory=list)
     slot: int = -1  # index in the group's regional matcher
+    #: region unit -> (matches, result count per match) of its last evaluation, parallel to
+    #: units[unit]; kept only for jobs whose functions are all MATCH_LOCAL
+    memo: dict | None = None
 
 
 def _classify(rule: Rule, expr: str, resolved: bool) -> tuple[str, tuple, bool, tuple]:
@@ -140,6 +155,8 @@ class _Group:
             for expr in runner._given_for(rule, document.formats):
                 kind, depends, graph, facts = _classify(rule, expr, resolved)
                 job = _Job(rule, expr, kind, depends, graph, facts, keys_only=_keys_only(rule))
+                if kind == "regional" and all(t.function_name in MATCH_LOCAL for t in rule.then):
+                    job.memo = {}
                 if kind == "regional":
                     if expr not in slots:
                         slots[expr] = len(regional_paths)
@@ -187,6 +204,8 @@ class RegionEvaluator:
                     for region in removed:
                         job.units.pop(region, None)
                         job.keys.pop(region, None)
+                        if job.memo is not None:
+                            job.memo.pop(region, None)
         for group in self.groups:
             changed = resolved_changed if group.resolved else unresolved_changed
             # a removed region: the spine nodes above it are walked (and evaluated) again
@@ -216,6 +235,8 @@ class RegionEvaluator:
             return
         units: dict = {}
         job.keys = {}
+        if job.memo is not None:
+            job.memo = {}
         for r_matches, unit in _split(matches, self._unit_of):
             units[unit] = _evaluate(document, job.rule, r_matches, group.resolved)
         job.units = {u: v for u, v in units.items() if v}
@@ -260,15 +281,21 @@ class RegionEvaluator:
             # spine's keys changed
             keep_spine = (job.graph or job.keys_only) and changed is not None and not self._relayout
             previous: dict = {}
+            memo = job.memo
+            before: dict = {}  # region unit -> its results before this walk (for the match memo)
             if changed is None:
                 job.units = {}
                 job.keys = {}
+                if memo is not None:
+                    memo.clear()
             else:
                 for unit in walk.visited:
                     if not (keep_spine and unit in walk.spine_visited):
                         if unit in job.keys:
                             previous[unit] = (job.units.get(unit), job.keys.pop(unit))
-                        job.units.pop(unit, None)
+                        old = job.units.pop(unit, None)
+                        if memo is not None and unit in walk.regions_walked:
+                            before[unit] = old or []
             want_key = group.want_key[job.slot]
             for unit, chains in walk.hits[job.slot].items():
                 if keep_spine and unit in walk.spine_visited:
@@ -292,13 +319,21 @@ class RegionEvaluator:
                 reuse = None
                 if not in_region:
                     reuse = _Reuse(*previous.get(unit, (None, None)), unit, changed_set, self)
-                results = _evaluate(document, job.rule, matches, group.resolved, reuse)
+                    results = _evaluate(document, job.rule, matches, group.resolved, reuse)
+                elif memo is not None:
+                    results = _evaluate_reusing(document, job, unit, matches, group.resolved, before.get(unit))
+                else:
+                    results = _evaluate(document, job.rule, matches, group.resolved)
                 if results:
                     job.units[unit] = results
                     if reuse is not None and reuse.made is not None and len(reuse.made) == len(results):
                         job.keys[unit] = reuse.made
                 else:
                     job.units.pop(unit, None)
+            if memo is not None:  # regions walked again without a match keep no memo
+                hits = walk.hits[job.slot]
+                for unit in before.keys() - hits.keys():
+                    memo.pop(unit, None)
 
     # -- results -------------------------------------------------------------------------------
     def results(self) -> list[LintResult]:
@@ -351,6 +386,73 @@ def _evaluate(document, rule: Rule, matches: list, resolved: bool, reuse: "_Reus
                 reuse.made = None  # keys no longer parallel to the results
                 reuse = None
     return out
+
+
+def _evaluate_reusing(document, job: _Job, unit: tuple, matches: list, resolved: bool, before: list | None) -> list[LintResult]:
+    """`_evaluate` for a region unit of a MATCH_LOCAL job: a match whose value is the same object
+    at the same path as in the unit's last evaluation keeps that evaluation's results (moved
+    with every edit since by `shift`, like all stored results); the others are evaluated."""
+    memo = job.memo
+    kept: dict = {}
+    last = memo.get(unit)
+    before = before or []  # no stored results: the last evaluation gave none
+    if last is not None:
+        at = 0
+        for (path, value), count in zip(*last):
+            if count >= 0:
+                kept[path] = (value, at, count)
+                at += count
+            else:
+                at += ~count
+    if not kept:
+        results, counts = _evaluate_counting(document, job.rule, matches, resolved)
+        memo[unit] = (matches, counts)
+        return results
+    plan: list = []
+    todo: list = []
+    for path, value in matches:
+        hit = kept.get(path)
+        if hit is not None and hit[0] is value:
+            plan.append(before[hit[1]: hit[1] + hit[2]])
+        else:
+            plan.append(None)
+            todo.append((path, value))
+    fresh, fresh_counts = _evaluate_counting(document, job.rule, todo, resolved)
+    out: list = []
+    counts: list = []
+    i = at = 0
+    for part in plan:
+        if part is None:
+            c = fresh_counts[i]
+            n = c if c >= 0 else ~c
+            out.extend(fresh[at: at + n])
+            at += n
+            i += 1
+            counts.append(c)
+        else:
+            out.extend(part)
+            counts.append(len(part))
+    memo[unit] = (matches, counts)
+    return out
+
+
+def _evaluate_counting(document, rule: Rule, matches: list, resolved: bool) -> tuple[list, list]:
+    """`_evaluate`, and per match how many results it gave: `~n` (negative) for n results of
+    which one lies outside the matched value (it can depend on more than the value: not reused)."""
+    if not matches:
+        return [], []
+    runner._prefetch_batched(document, rule, matches, resolved)
+    out: list[LintResult] = []
+    counts: list[int] = []
+    for path, value in matches:
+        try:
+            got = runner._evaluate(document, document, rule, path, value, resolved)
+        except Exception as err:  # as in run_rules: a broken function does not stop the others
+            got = [runner._rule_error(document, rule, path, err, resolved)]
+        n = len(path)
+        out.extend(got)
+        counts.append(len(got) if all(r.path[:n] == path for r in got) else ~len(got))
+    return out, counts
 
 
 class _Reuse:

@@ -324,10 +324,9 @@ def _container_hits(node: Any, path: tuple, depth: int, check, memo: SubtreeMemo
                 continue
             sub = path + (key,)
             if key in _VALUE_KEYS:
-                owner = _owner_name(node, path)
-                checked((p, s, n, key) for p, s, n in _strings(value, sub, owner))
+                out.extend(_value_hits(value, sub, _owner_name(node, path), key, check, memo))
             elif key.startswith("x-"):
-                checked((p, s, n, key) for p, s, n in _strings(value, sub, key[2:]))
+                out.extend(_value_hits(value, sub, key[2:], key, check, memo))
             elif key == "servers" and isinstance(value, list):
                 for i, server in enumerate(value):
                     if isinstance(server, dict) and isinstance(server.get("url"), str):
@@ -340,6 +339,31 @@ def _container_hits(node: Any, path: tuple, depth: int, check, memo: SubtreeMemo
         for i, value in enumerate(node):
             if isinstance(value, (dict, list)):
                 out.extend(_memo_hits(value, path + (i,), depth + 1, check, memo))
+    return out
+
+
+def _value_hits(value: Any, path: tuple, owner: str | None, where: str, check, memo: SubtreeMemo) -> list:
+    """The hits of `_strings(value, path, owner)` (an example-like value under `where`). Near the
+    root (`components.examples`, a root `x-` extension) each member's hits are memoized: the
+    container holding the value is new after every edit below it, the value itself is not."""
+    if not isinstance(value, dict):
+        return [(p, where, hit) for p, text, name in _strings(value, path, owner) if (hit := check(text, name)) is not None]
+    n = len(path) + 1
+    out: list = []
+    for k, v in value.items():
+        inner = owner if k in ("value", "default", "example") else str(k)
+        sub = path + (k,)
+        if not isinstance(v, (dict, list)):
+            out.extend((p, where, hit) for p, text, name in _strings(v, sub, inner, 1) if (hit := check(text, name)) is not None)
+            continue
+        key = ("value", id(v), inner, where)
+        rel = memo.get(key, v)
+        if rel is None:
+            hits = [(p, where, hit) for p, text, name in _strings(v, sub, inner, 1) if (hit := check(text, name)) is not None]
+            memo.put(key, v, [(p[n:], w, hit) for p, w, hit in hits])
+            out.extend(hits)
+        else:
+            out.extend((sub + p, w, hit) for p, w, hit in rel)
     return out
 
 
