@@ -393,27 +393,31 @@ def _evaluate_reusing(document, job: _Job, unit: tuple, matches: list, resolved:
     at the same path as in the unit's last evaluation keeps that evaluation's results (moved
     with every edit since by `shift`, like all stored results); the others are evaluated."""
     memo = job.memo
-    kept: dict = {}
     last = memo.get(unit)
-    before = before or []  # no stored results: the last evaluation gave none
-    if last is not None:
-        at = 0
-        for (path, value), count in zip(*last):
-            if count >= 0:
-                kept[path] = (value, at, count)
-                at += count
-            else:
-                at += ~count
-    if not kept:
+    if last is None:
         results, counts = _evaluate_counting(document, job.rule, matches, resolved)
         memo[unit] = (matches, counts)
         return results
+    before = before or []  # no stored results: the last evaluation gave none
+    old_matches, old_counts = last
+    starts: list = []  # where each old match's results start in `before`
+    at = 0
+    for c in old_counts:
+        starts.append(at)
+        at += c if c >= 0 else ~c
+    n_old = len(old_matches)
+    index = None  # old path -> position, built at the first match that is not where it was
     plan: list = []
     todo: list = []
-    for path, value in matches:
-        hit = kept.get(path)
-        if hit is not None and hit[0] is value:
-            plan.append(before[hit[1]: hit[1] + hit[2]])
+    for i, (path, value) in enumerate(matches):
+        k = i
+        if i >= n_old or old_matches[i][0] != path:  # matches are mostly where they were: compare in place first
+            if index is None:
+                index = {p: j for j, (p, _) in enumerate(old_matches)}
+            k = index.get(path, -1)
+        if k >= 0 and old_matches[k][1] is value and old_counts[k] >= 0:
+            c = old_counts[k]
+            plan.append(before[starts[k]: starts[k] + c] if c else ())
         else:
             plan.append(None)
             todo.append((path, value))
