@@ -122,6 +122,39 @@ def test_edits_on_a_cyclic_document_equal_lint_file(tmp_path):
     assert linter.counts["incremental"] >= 5
 
 
+def _replace(linter: IncrementalLinter, old: str, new: str) -> None:
+    at = linter.text.index(old)
+    linter.update([TextEdit(at, at + len(old), new)])
+
+
+def test_structural_edits_beside_cycles_keep_the_circular_refs_without_recomputing_them(tmp_path, monkeypatch):
+    """A path renamed, or a component nobody refers to pasted, cannot take part in a cycle: the
+    circular refs stay as they are without a whole-document pass; edits that can (a pasted
+    self-referencing schema, a renamed schema of a cycle) recompute them."""
+    path = tmp_path / "cyclic.yaml"
+    path.write_text(CYCLIC)
+    linter = IncrementalLinter(str(path), RULESET, text=CYCLIC)
+    recomputed = []
+    circular_changed = IncrementalDocument._circular_changed
+    monkeypatch.setattr(IncrementalDocument, "_circular_changed",
+                        lambda self: recomputed.append(1) or circular_changed(self))
+    _replace(linter, "  /nodes:", "  /trees:")  # its refs point at the Node cycle
+    assert linter.last_mode == "incremental" and not recomputed
+    _same_as_lint_file(linter)
+    _replace(linter, "components:\n  schemas:\n", "components:\n  schemas:\n    Leaf:\n      type: string\n")
+    assert linter.last_mode == "incremental" and not recomputed
+    _same_as_lint_file(linter)
+    # a pasted schema that refers to itself: a new cycle (found by a full check today)
+    _replace(linter, "    Leaf:\n", "    Loop:\n      properties:\n        next:\n          $ref: '#/components/schemas/Loop'\n    Leaf:\n")
+    _same_as_lint_file(linter)
+    _replace(linter, "      type: string\n", "      type: integer\n")  # back to incremental checks
+    assert linter.last_mode == "incremental"
+    del recomputed[:]
+    _replace(linter, "    Node:\n", "    Tree:\n")  # renamed: its own ref and /trees' now point nowhere
+    assert recomputed
+    _same_as_lint_file(linter)
+
+
 def _corpus_document(name: str) -> Path:
     path = CORPUS / name
     if not path.is_file():
