@@ -420,3 +420,45 @@ def test_matches_whose_value_is_unchanged_are_not_evaluated_again(tmp_path, monk
     # the edited operation is walked again, but its media object is the same object as before
     assert evaluated["oas3-valid-media-example"] == 0
     assert evaluated["operation-description"] == 1
+
+
+# -- SubtreeMemo.per_item and the secrets scan's per-member hits ---------------------------------------
+def test_per_item_reuses_members_that_are_the_same_object_under_the_same_key():
+    memo = SubtreeMemo()
+    calls: list = []
+
+    def compute(key, item):
+        calls.append(key)
+        return (key, item.get("v"))
+
+    a, b, c = {"v": 1}, {"v": 2}, {"v": 3}
+    assert memo.per_item({"a": a, "b": b, "c": c}, compute) == [("a", 1), ("b", 2), ("c", 3)]
+    assert calls == ["a", "b", "c"]
+    calls.clear()
+    b2 = {"v": 20}  # an edited member, in place
+    assert memo.per_item({"a": a, "b": b2, "c": c}, compute) == [("a", 1), ("b", 20), ("c", 3)]
+    assert calls == ["b"]
+    calls.clear()
+    # a member inserted before the others, one renamed (same object, another key), one dropped
+    assert memo.per_item({"z": {"v": 0}, "a": a, "bb": b2, "x": 5}, compute) == [("z", 0), ("a", 1), ("bb", 20)]
+    assert calls == ["z", "bb"]
+
+
+def test_the_secrets_scan_reuses_a_members_hits_only_for_the_same_value_and_owner():
+    """A mapping met again as a new object keeps its members' hits; a member whose value keys now
+    belong to another `name` is scanned again."""
+    value = "q8Zr2Lx7Wm4Kp9Tn3Vb6"
+    param = {"name": "api_token", "in": "query", "example": value}
+    memo = SubtreeMemo()
+    for doc in (
+        {"paths": {"/a": {"get": {"parameters": [param]}}}},
+        {"paths": {"/a": {"get": {"parameters": [dict(param, name="page_cursor")]}}}},
+        {"paths": {"/a": {"get": {"parameters": [param]}}, "/b": {}}},
+        {"paths": {"/b": {}, "/a": {"get": {"parameters": [param]}}}},
+    ):
+        assert scan_document(doc, detect=(ENTROPY,), memo=memo) == scan_document(doc, detect=(ENTROPY,))
+    memo = SubtreeMemo()
+    holder = {"name": "api_token", "example": value}
+    scan_document({"components": {"headers": {"H": holder}}}, detect=(ENTROPY,), memo=memo)
+    renamed = {"components": {"headers": {"H": dict(holder, name="cursor")}}}
+    assert scan_document(renamed, detect=(ENTROPY,), memo=memo) == scan_document(renamed, detect=(ENTROPY,)) == []

@@ -104,6 +104,11 @@ def _shift_offset(o: int, log: list) -> int:
 
 
 def _shift_entry(pos: Any, log: list) -> Any:
+    if len(log) == 1:  # the common case (read once per edit): entries wholly before or after it in one step
+        at, delta = log[0]
+        if type(pos) is dict:
+            return {k: e if max(e) < at else tuple(o + delta if o >= at else o for o in e) for k, e in pos.items()}
+        return [e if max(e) < at else tuple(o + delta if o >= at else o for o in e) for e in pos]
     if type(pos) is dict:
         return {k: tuple(_shift_offset(o, log) for o in e) for k, e in pos.items()}
     return [tuple(_shift_offset(o, log) for o in e) for e in pos]

@@ -25,11 +25,13 @@ _memos: "weakref.WeakKeyDictionary[Any, dict[Any, SubtreeMemo]]" = weakref.WeakK
 class SubtreeMemo:
     """key -> value for container nodes, two generations: the last pass and the current one."""
 
-    __slots__ = ("old", "new")
+    __slots__ = ("old", "new", "_last")
 
     def __init__(self) -> None:
         self.old: dict = {}
         self.new: dict = {}
+        #: per_item's last call: its (key, member) pairs and their values, in order
+        self._last: tuple | None = None
 
     def begin_pass(self) -> None:
         """A new whole-document pass: what the last one used is what this one can reuse."""
@@ -48,27 +50,43 @@ class SubtreeMemo:
             return None
         return hit[1]
 
+    def last(self, key: Any) -> Any:
+        """The value stored for `key` in this pass or the last, whatever node it was stored for."""
+        hit = self.new.get(key) or self.old.get(key)
+        return None if hit is None else hit[1]
+
     def put(self, key: Any, node: Any, value: Any) -> None:
         self.new[key] = (node, value)
 
     def per_item(self, mapping: dict, compute: Callable[[Any, dict], Any]) -> list:
-        """`compute(key, item)` for every object member of `mapping`, in order, as a new pass: a
-        member that is the same object under the same key as in the last pass keeps its value."""
-        self.begin_pass()
-        out = []
+        """`compute(key, item)` for every object member of `mapping`, in order: a member that is
+        the same object under the same key as in the last call keeps its value.
+
+        An edit copies `mapping` with one member changed (same keys, same order), so members are
+        first compared with the last call's at the same position (no hashing); a dict of the last
+        call's members is built only once a member is not where it was (a key added or removed)."""
+        last_items, last_values = self._last or ((), ())
+        n_last = len(last_items)
+        by_key = None
+        items: list = []
+        out: list = []
         for key, item in mapping.items():
             if not isinstance(item, dict):
                 continue
-            memo_key = (id(item), key)
-            value = self.get(memo_key, item)
-            if value is None:
-                value = compute(key, item)
-                self.put(memo_key, item, value)
-            out.append(value)
-        return out
+            i = len(items)
+            items.append((key, item))
+            if i < n_last and last_items[i][0] == key:  # where it was: the same member, or an edited one
+                out.append(last_values[i] if last_items[i][1] is item else compute(key, item))
+                continue
+            if by_key is None:
+                by_key = {k: (it, v) for (k, it), v in zip(last_items, last_values)}
+            hit = by_key.get(key)
+            out.append(hit[1] if hit is not None and hit[0] is item else compute(key, item))
+        self._last = (items, out)
+        return list(out)
 
     def __len__(self) -> int:
-        return len(self.new)
+        return len(self.new) + (len(self._last[0]) if self._last else 0)
 
 
 def memo_for(document: Any, name: Any) -> SubtreeMemo | None:

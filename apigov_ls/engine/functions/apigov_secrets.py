@@ -307,39 +307,56 @@ def _memo_hits(node: Any, path: tuple, depth: int, check, memo: SubtreeMemo) -> 
 
 
 def _container_hits(node: Any, path: tuple, depth: int, check, memo: SubtreeMemo) -> list:
-    """`_candidates(node, path, depth)` checked, with child containers through `_memo_hits`."""
+    """`_candidates(node, path, depth)` checked, with child containers through `_memo_hits`.
+
+    The hits of a mapping are kept per member with the mapping's path: when it is met again as a
+    new object (an edit below it copies it), members that are the same objects keep their hits
+    without a memo lookup each (the 600 path items of `paths` on every edit in one of them)."""
     out: list = []
-
-    def checked(items) -> None:
-        for p, text, name, where in items:
-            hit = check(text, name)
-            if hit is not None:
-                out.append((p, where, hit))
-
     if depth > 256:
         return out
     if isinstance(node, dict):
+        slot = ("members", path)
+        last = memo.last(slot)
+        members: dict = {}
         for key, value in node.items():
             if not isinstance(key, str):
                 continue
-            sub = path + (key,)
-            if key in _VALUE_KEYS:
-                out.extend(_value_hits(value, sub, _owner_name(node, path), key, check, memo))
-            elif key.startswith("x-"):
-                out.extend(_value_hits(value, sub, key[2:], key, check, memo))
-            elif key == "servers" and isinstance(value, list):
-                for i, server in enumerate(value):
-                    if isinstance(server, dict) and isinstance(server.get("url"), str):
-                        checked([(sub + (i, "url"), server["url"], None, "server URL")])
-                    if isinstance(server, dict):
-                        out.extend(_memo_hits(server, sub + (i,), depth + 1, check, memo))
-            elif isinstance(value, (dict, list)):
-                out.extend(_memo_hits(value, sub, depth + 1, check, memo))
+            owner = _owner_name(node, path) if key in _VALUE_KEYS else None
+            kept = last.get(key) if last is not None else None
+            if kept is not None and kept[0] is value and kept[1] == owner:
+                hits = kept[2]
+            else:
+                hits = _member_hits(key, value, path + (key,), owner, depth, check, memo)
+            members[key] = (value, owner, hits)
+            out.extend(hits)
+        memo.put(slot, node, members)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             if isinstance(value, (dict, list)):
                 out.extend(_memo_hits(value, path + (i,), depth + 1, check, memo))
     return out
+
+
+def _member_hits(key: str, value: Any, sub: tuple, owner: str | None, depth: int, check, memo: SubtreeMemo) -> list:
+    """The hits of one member `key: value` of a mapping at depth `depth` (`sub`: its path)."""
+    if key in _VALUE_KEYS:
+        return _value_hits(value, sub, owner, key, check, memo)
+    if key.startswith("x-"):
+        return _value_hits(value, sub, key[2:], key, check, memo)
+    if key == "servers" and isinstance(value, list):
+        out: list = []
+        for i, server in enumerate(value):
+            if isinstance(server, dict) and isinstance(server.get("url"), str):
+                hit = check(server["url"], None)
+                if hit is not None:
+                    out.append((sub + (i, "url"), "server URL", hit))
+            if isinstance(server, dict):
+                out.extend(_memo_hits(server, sub + (i,), depth + 1, check, memo))
+        return out
+    if isinstance(value, (dict, list)):
+        return _memo_hits(value, sub, depth + 1, check, memo)
+    return []
 
 
 def _value_hits(value: Any, path: tuple, owner: str | None, where: str, check, memo: SubtreeMemo) -> list:

@@ -54,28 +54,32 @@ def oas_path_param(paths: Any, _options: Any, _context) -> list[dict] | None:
     # re-run on every edit under `paths` when checked incrementally: unchanged path items
     # (same object, same key) give their results from the memo
     memo = memo_for(getattr(_context, "document", None), "oasPathParam")
+    per_item = None
     if memo is not None:
-        memo.begin_pass()
+        def item_results(path: str, item: dict) -> tuple[str, list]:
+            kept: list = []
+            _item_results(path, item, kept)
+            return _TEMPLATE.sub("%", path), kept
+
+        per_item = iter(memo.per_item(paths, item_results))
     for path, item in paths.items():
         if not is_object(item):
             continue
-        normalized = _TEMPLATE.sub("%", path)
+        kept = None
+        if per_item is not None and isinstance(item, dict):
+            normalized, kept = next(per_item)
+        else:
+            normalized = _TEMPLATE.sub("%", path)
         if normalized in normalized_paths:
             results.append(
                 {"message": f'Paths "{normalized_paths[normalized]}" and "{path}" must not be equivalent.', "path": ("paths", path)}
             )
         else:
             normalized_paths[normalized] = path
-        if memo is None:
-            _item_results(path, item, results)
-            continue
-        key = (id(item), path)
-        kept = memo.get(key, item)
         if kept is None:
-            kept = []
-            _item_results(path, item, kept)
-            memo.put(key, item, kept)
-        results.extend(kept)
+            _item_results(path, item, results)
+        else:
+            results.extend(kept)
     return results
 
 
