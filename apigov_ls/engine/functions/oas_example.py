@@ -142,6 +142,75 @@ def oas_example(value: Any, options: Any, context) -> list[dict] | None:
     field = opts.get("schemaField")
     schema = value if field == "$" else value.get(field)
     path = tuple(context.path)
+    request = kind == "media" and _under(path, _REQUEST_MEDIA_PATHS[oas_version])
+    response = kind == "media" and _under(path, _RESPONSE_MEDIA_PATHS[oas_version])
+    # The resolved view shares one object per $ref target, so the same value is checked at every
+    # place it is used. What is found depends on the place only through the request/response flags
+    # and the result paths (relative to context.path: every item path extends it, and messages
+    # name the last segment of a result path); the rest is per document (formats, dialect).
+    results_memo = _results_memo(context.document_inventory)
+    memo_key = (id(value), kind, field, oas_version, request, response, _document_key(context))
+    hit = results_memo.get(memo_key) if results_memo is not None else None
+    if hit is not None and hit[0] is value:
+        return _rerooted(hit[1], path)
+    found = _examples_results(oas_schema, value, schema, path, kind, oas_version, request, response, context)
+    if results_memo is not None:
+        memoized = _relative(found, path)
+        if memoized is not False:
+            if len(results_memo) >= _RESULTS_MEMO_LIMIT:
+                results_memo.clear()
+            # `value` is held so that its id is not reused while the entry lives
+            results_memo[memo_key] = (value, memoized)
+    return found
+
+
+#: entries kept per document before the memo starts over (a long editing session)
+_RESULTS_MEMO_LIMIT = 50000
+
+
+def _document_key(context) -> tuple:
+    document = getattr(context, "document", None)
+    formats = getattr(document, "formats", None)
+    data = getattr(document, "data", None)
+    dialect = data.get("jsonSchemaDialect") if isinstance(data, dict) else None
+    if formats is not None and not isinstance(formats, frozenset):
+        formats = frozenset(formats)
+    return (formats, dialect if isinstance(dialect, str) else None)
+
+
+def _relative(found: list[dict] | None, path: tuple) -> list[tuple] | None | bool:
+    """(message, path relative to `path`) per result; False when a result is not of that shape."""
+    if found is None:
+        return None
+    depth = len(path)
+    out = []
+    for r in found:
+        rpath = r.get("path") if isinstance(r, dict) else None
+        if len(r) != 2 or not isinstance(rpath, tuple) or len(rpath) <= depth or rpath[:depth] != path:
+            return False
+        out.append((r["message"], rpath[depth:]))
+    return out
+
+
+def _rerooted(memoized: list | None, path: tuple) -> list[dict] | None:
+    if memoized is None:
+        return None
+    return [{"message": message, "path": path + rel} for message, rel in memoized]
+
+
+def _results_memo(document) -> dict | None:
+    """Per-document memo of oasExample results (relative paths), keyed by the checked value's id."""
+    memo = getattr(document, "_oas_example_results", None)
+    if memo is None:
+        memo = {}
+        try:
+            document._oas_example_results = memo
+        except AttributeError:  # a document object without attributes (tests): no memo
+            return None
+    return memo
+
+
+def _examples_results(oas_schema, value, schema, path, kind, oas_version, request, response, context) -> list[dict] | None:
     if kind == "schema":
         items = [(value[f], path + (f,)) for f in _SCHEMA_ITEMS[oas_version] if f in value]
     else:
@@ -151,8 +220,7 @@ def oas_example(value: Any, options: Any, context) -> list[dict] | None:
     if not items:
         return None  # nothing to validate: skip preparing (copying, compiling) the schema
     prepared = _prepared_schemas(context.document_inventory)
-    key = (id(schema), kind == "media" and _under(path, _REQUEST_MEDIA_PATHS[oas_version]),
-           kind == "media" and _under(path, _RESPONSE_MEDIA_PATHS[oas_version]))
+    key = (id(schema), request, response)
     hit = prepared.get(key)
     if hit is not None and hit[0] is schema:
         return _validate_items(oas_schema, hit[1], items, context)
@@ -162,11 +230,7 @@ def oas_example(value: Any, options: Any, context) -> list[dict] | None:
         schema = {k: v for k, v in schema.items() if k != "required"}
     schema = copy.deepcopy(schema)
     _clean_schema(schema)
-    _relax_required(
-        schema,
-        kind == "media" and _under(path, _REQUEST_MEDIA_PATHS[oas_version]),
-        kind == "media" and _under(path, _RESPONSE_MEDIA_PATHS[oas_version]),
-    )
+    _relax_required(schema, request, response)
     prepared[key] = (original, schema)  # holding `original` keeps its id from being reused
     return _validate_items(oas_schema, schema, items, context)
 
