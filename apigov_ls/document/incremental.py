@@ -52,7 +52,8 @@ class TextEdit:
     text: str
 
     def apply(self, text: str) -> str:
-        return text[: self.start] + self.text + text[self.end :]
+        # one join: `a + b + c` copies the (multi-megabyte) text once more for `a + b` (github: 13 ms vs 4)
+        return "".join((text[: self.start], self.text, text[self.end :]))
 
     @property
     def delta(self) -> int:

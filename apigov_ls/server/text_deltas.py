@@ -37,7 +37,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     window = text[start:old_end]
     for a, b, new in edits:
         window = window[: a - start] + new + window[b - start:]
-    return text[:start] + window + text[old_end:]
+    return "".join((text[:start], window, text[old_end:]))  # one copy of the text (`a + b + c` makes two)
 
 
 def covering_edit(edits: list[Edit]) -> Edit | None:

@@ -101,7 +101,7 @@ class IndexedDocument(TextDocument):
         start, end = self._offset(index, change.range.start), self._offset(index, change.range.end)
         if end < start:
             start, end = end, start
-        new = old[:start] + change.text + old[end:]
+        new = "".join((old[:start], change.text, old[end:]))  # a + b + c copies the whole text once more
         delta = len(new) - len(old)
         # re-scan from the line before the edit (a "\r" there may pair with an inserted "\n")
         # to the start of the line after it; line starts beyond are shifted
