@@ -162,14 +162,17 @@ def _memo_document_validator(schema_name: str) -> CompiledSchema:
     schema = reg.resources[_schema_uri(schema_name)]
     factory = global_factory()
     with _lock:
-        return Compiler(factory.registry, "draft2020-12", True, memo=True).compile(schema)
+        return Compiler(factory.registry, "draft2020-12", True, memo=True, dedupe_items=True).compile(schema)
 
 
 @lru_cache(maxsize=None)
 def _document_validator(schema_name: str) -> CompiledSchema:
     reg = base_registry()
     schema = reg.resources[_schema_uri(schema_name)]
-    return global_factory().get(schema, "draft2020-12", True)
+    factory = global_factory()
+    with _lock:
+        # its own compiler: repeated parameters and the like are validated once per document
+        return Compiler(factory.registry, "draft2020-12", True, dedupe_items=True).compile(schema)
 
 
 @lru_cache(maxsize=None)
