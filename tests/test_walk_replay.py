@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from apigov_ls.engine.jsonpath import Matcher, compile_path
-from apigov_ls.engine.jsonpath.walk import LazyHits
+from apigov_ls.engine.jsonpath.walk import LazyHits, _PathCache
 
 
 def containers(data) -> set[int]:
@@ -127,7 +127,34 @@ def shared_trees(draw):
     return {k: draw(st.sampled_from(pieces)) for k in _KEYS}
 
 
+def _shared_list_root():
+    # hypothesis' first counterexample: one list object under '0' and 'x'
+    shared = [{"a": [{"type": 1}]}, 1]
+    return {"a": 1, "b": 1, "type": 1, "0": shared, "x": shared}
+
+
+_SHARED_LIST_EXPRS = ["$..a", "$..type^^", "$..a[*]", "$..a^"]
+
+
+def test_parent_steps_of_replayed_hits_after_another_parent_path():
+    # `$..type^^` rebuilds the replayed chains under 'x' and drops them; `$..a^` then rebuilt new
+    # chains that reused their ids and the run's path cache gave ('x', 0, 'a') for ('x', 0)
+    plain, replayed = both(_SHARED_LIST_EXPRS, _shared_list_root())
+    assert [p for p, _ in plain[3]] == [(), ("0", 0), ("x", 0)]
+    assert replayed == plain
+
+
+def test_path_cache_ids_stay_valid_for_temporary_chains():
+    cache = _PathCache()
+    root = (None, None, {})
+    for i in range(200):
+        chain = (((root, "p", None), i, None), "leaf", None)  # temporaries: freed ids get reused
+        assert cache.get(chain) == ("p", i, "leaf")
+        assert cache.get(chain[0]) == ("p", i)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(root=_shared_list_root(), exprs=_SHARED_LIST_EXPRS)
 @given(shared_trees(), st.lists(st.sampled_from(_RANDOM_EXPRS), min_size=1, max_size=5, unique=True))
 def test_random_shared_trees(root, exprs):
     plain, replayed = both(exprs, root)

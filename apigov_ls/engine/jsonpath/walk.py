@@ -522,12 +522,17 @@ def _rebase(chain, old, new, rebuilt: dict):
 
 
 class _PathCache:
-    """Path tuples for chain nodes, sharing the work for common ancestors."""
+    """Path tuples for chain nodes, sharing the work for common ancestors.
 
-    __slots__ = ("_cache",)
+    Keyed by `id(node)`, so the cache keeps every chain it was asked about alive (and with it the
+    ancestors it cached): chains rebuilt for replayed hits (`_concrete`) are temporaries, and an id
+    freed by one could otherwise be reused by another chain and get the dead chain's path."""
+
+    __slots__ = ("_cache", "_alive")
 
     def __init__(self):
         self._cache: dict[int, tuple] = {}
+        self._alive: list = []
 
     def get(self, chain) -> tuple:
         cache = self._cache
@@ -544,7 +549,8 @@ class _PathCache:
             node = node[0]
         else:
             known = ()
-        # ids stay valid: every cached chain is an ancestor of a hit, kept alive by the hit lists
+        # ids stay valid: every cached node is `chain` or its ancestor, and `chain` is kept
+        self._alive.append(chain)
         for node in reversed(pending):
             known = known + (node[1],)
             cache[id(node)] = known
