@@ -558,36 +558,51 @@ def _reparse_member(parsed: ParsedText, edit: TextEdit, new_text: str, path: tup
         return None
     if key_node.id != "scalar" or key_node.value != key or (key_node.value == "<<" and not key_node.style):
         return None
+    converted = convert_chunk(chunk, value_node, len(path))
+    if converted is None:
+        return None
+    value, scratch = converted
+    entry = (key_node.start_mark.index + chunk_start, key_node.end_mark.index + chunk_start,
+             value_node.start_mark.index + chunk_start, value_node.end_mark.index + chunk_start)
+    old_value = commit_value(parsed, edit, new_text, path, value, scratch.positions, chunk_start, entry)
+    return Splice(path, old_value, value, edit)
+
+
+def convert_chunk(chunk: str, node, depth: int) -> tuple[Any, SourceMap] | None:
+    """The data of a composed node of `chunk` at `depth`, with its positions in `chunk`
+    (the SourceMap), as the full parse converts it; None on anything the full parse reports."""
     scratch = SourceMap(chunk)
     problems: list = []
     conv = _Converter(scratch, problems, scratch.lines.range, False)
     conv.limit = 10 * (len(chunk) // 4 + 1) + 200_000
     try:
-        value = conv.convert(value_node, len(path))
+        value = conv.convert(node, depth)
     except (_AliasBomb, _TooDeep, RecursionError):
         return None
-    if problems:
-        return None
+    return None if problems else (value, scratch)
 
-    # -- commit: positions of the new containers, persistent splice, text and lines ----------
+
+def commit_value(parsed: ParsedText, edit: TextEdit, new_text: str, path: tuple, value: Any, new_positions: dict,
+                 base: int, entry: tuple) -> Any:
+    """Put re-parsed `value` at `path` (its containers' positions `new_positions` are relative to
+    `base`; `entry`: the member's new entry in its parent), splice it in persistently and move
+    text and lines to `new_text`. Returns the value it replaced."""
     sm = parsed.source_map
     shifting_source_map(parsed)
     positions: ShiftingPositions = sm.positions  # type: ignore[assignment]
     old_value = _get(parsed.data, path)
-    positions.record(edit.end, delta)
+    positions.record(edit.end, edit.delta)
     _forget(positions, old_value)
-    for cid, pos in scratch.positions.items():
-        positions[cid] = _offset_entry(pos, chunk_start)
-    entry = (key_node.start_mark.index + chunk_start, key_node.end_mark.index + chunk_start,
-             value_node.start_mark.index + chunk_start, value_node.end_mark.index + chunk_start)
+    for cid, pos in new_positions.items():
+        positions[cid] = _offset_entry(pos, base)
     parsed.data = _splice(positions, parsed.data, path, value, entry)
     lines = sm._lines
     sm.text = new_text
     sm.root = parsed.data
-    sm.root_span = (sm.root_span[0], _shift_offset(sm.root_span[1], [(edit.end, delta)]))
+    sm.root_span = (sm.root_span[0], _shift_offset(sm.root_span[1], [(edit.end, edit.delta)]))
     sm._lines = ShiftingLines.of(lines).edited(new_text, edit) if lines is not None else None
     parsed.text = new_text
-    return Splice(path, old_value, value, edit)
+    return old_value
 
 
 def _marked_old(parsed: ParsedText, path: tuple) -> bool:

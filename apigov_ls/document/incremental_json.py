@@ -27,22 +27,8 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 
-from apigov_ls.document.incremental import (
-    MAX_ATTEMPTS,
-    MAX_CHUNK,
-    ShiftingLines,
-    ShiftingPositions,
-    Splice,
-    TextEdit,
-    _forget,
-    _get,
-    _offset_entry,
-    _shift_offset,
-    _splice,
-    shifting_source_map,
-)
-from apigov_ls.document.parse import ParsedText, _AliasBomb, _compose_fast, _Converter, _TooDeep
-from apigov_ls.document.sourcemap import SourceMap
+from apigov_ls.document.incremental import MAX_ATTEMPTS, MAX_CHUNK, Splice, TextEdit, commit_value, convert_chunk
+from apigov_ls.document.parse import ParsedText, _compose_fast
 
 
 def _find_members(parsed: ParsedText, edit: TextEdit) -> list[tuple[tuple, tuple]]:
@@ -124,35 +110,13 @@ def _reparse_value(parsed: ParsedText, edit: TextEdit, new_text: str, path: tupl
         return None
     if node is None:
         return None
-    scratch = SourceMap(chunk)
-    problems: list = []
-    conv = _Converter(scratch, problems, scratch.lines.range, False)
-    conv.limit = 10 * (len(chunk) // 4 + 1) + 200_000
-    try:
-        value = conv.convert(node, len(path))
-    except (_AliasBomb, _TooDeep, RecursionError):
+    converted = convert_chunk(chunk, node, len(path))
+    if converted is None or converted[0] != expected:
         return None
-    if problems or value != expected:
-        return None
-
-    # -- commit: positions of the new containers, persistent splice, text and lines ----------
-    sm = parsed.source_map
-    shifting_source_map(parsed)
-    positions: ShiftingPositions = sm.positions  # type: ignore[assignment]
-    old_value = _get(parsed.data, path)
-    positions.record(edit.end, delta)
-    _forget(positions, old_value)
-    for cid, pos in scratch.positions.items():
-        positions[cid] = _offset_entry(pos, vs)
+    value, scratch = converted
     # the key lies before the value, so before the edit: its offsets do not move
     new_entry = (ks, ke, node.start_mark.index + vs, node.end_mark.index + vs)
-    parsed.data = _splice(positions, parsed.data, path, value, new_entry)
-    lines = sm._lines
-    sm.text = new_text
-    sm.root = parsed.data
-    sm.root_span = (sm.root_span[0], _shift_offset(sm.root_span[1], [(edit.end, delta)]))
-    sm._lines = ShiftingLines.of(lines).edited(new_text, edit) if lines is not None else None
-    parsed.text = new_text
+    old_value = commit_value(parsed, edit, new_text, path, value, scratch.positions, vs, new_entry)
     if type(old_value) is dict and type(value) is dict:
         # every member of the object was re-parsed: name the keys that left, appeared or stayed
         # (a spine mapping such as `paths` then says which regions to re-check)

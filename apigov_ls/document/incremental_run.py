@@ -21,10 +21,9 @@ from typing import Any
 
 from apigov_ls.document.incremental import (
     MAX_CHUNK, _NODE_MARKS, ShiftingPositions, Splice, TextEdit, _forget, _get, _marked_new, _marked_old, _next_token,
-    _offset_entry, _shift_offset, _splice, shifting_source_map, ShiftingLines,
+    _offset_entry, _shift_offset, _splice, convert_chunk, shifting_source_map, ShiftingLines,
 )
-from apigov_ls.document.parse import ParsedText, _compose_fast, _Converter, _AliasBomb, _TooDeep
-from apigov_ls.document.sourcemap import SourceMap
+from apigov_ls.document.parse import ParsedText, _compose_fast
 
 
 def _member_lines(text: str, entries: list) -> tuple[list[int], int] | None:
@@ -108,9 +107,9 @@ def reparse_run(parsed: ParsedText, edit: TextEdit, new_text: str, path: tuple, 
         root = _compose_fast(chunk)
     except Exception:  # any syntax problem: the full parse reports it
         return None
-    scratch = SourceMap(chunk)
     members: dict = {}
     member_pos: dict = {}
+    scratch_positions: dict = {}
     if root is not None:
         if root.id != "mapping" or chunk[root.start_mark.index] == "{" or _marked_new(chunk, root):
             return None
@@ -119,16 +118,11 @@ def reparse_run(parsed: ParsedText, edit: TextEdit, new_text: str, path: tuple, 
             if (key_node.id != "scalar" or (key_node.value == "<<" and not key_node.style) or key_node.start_mark.column != col
                     or chunk[i - col: i].strip(" ") or (i - col > 0 and chunk[i - col - 1] != "\n")):
                 return None
-        problems: list = []
-        conv = _Converter(scratch, problems, scratch.lines.range, False)
-        conv.limit = 10 * (len(chunk) // 4 + 1) + 200_000
-        try:
-            members = conv.convert(root, len(path))
-        except (_AliasBomb, _TooDeep, RecursionError):
+        converted = convert_chunk(chunk, root, len(path))
+        if converted is None or type(converted[0]) is not dict:
             return None
-        if problems or type(members) is not dict:
-            return None
-        member_pos = scratch.positions.pop(id(members))
+        members, scratch_positions = converted[0], converted[1].positions
+        member_pos = scratch_positions.pop(id(members))
     outside = {k for k, _ in entries[:first]} | {k for k, _ in entries[stop:]}
     if not outside.isdisjoint(members) or not (outside or members):
         return None  # a duplicate key (the full parse reports it), or the mapping left empty
@@ -148,7 +142,7 @@ def reparse_run(parsed: ParsedText, edit: TextEdit, new_text: str, path: tuple, 
     old_pos = positions[id(node)]  # read after the edit is logged: shifted
     for k in run_keys:
         _forget(positions, node[k])
-    for cid, p in scratch.positions.items():
+    for cid, p in scratch_positions.items():
         positions[cid] = _offset_entry(p, chunk_start)
     new_node: dict = {}
     new_pos: dict = {}
