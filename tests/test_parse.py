@@ -177,3 +177,13 @@ def test_json_that_libyaml_refuses_still_parses_with_positions():
     assert text[s:e] == '"k"'
     s, e = parsed.source_map.value_span(("l" * 1100, 2))
     assert text[s:e] == "-1.5e3"
+
+
+@pytest.mark.parametrize("text", ['{"openapi": "3.0.0", "x": ' + "9" * 5000 + "}", "openapi: 3.0.0\nx: " + "9" * 5000 + "\n"])
+def test_integers_past_pythons_digit_limit_read_as_javascript_numbers(text):
+    """int() refuses decimal strings over 4300 digits (a ValueError: it was a traceback of `apigov lint`);
+    JavaScript reads such a number as Infinity, and so does the parser now."""
+    parsed = parse_text(text)
+    assert parsed.ok and not parsed.problems
+    assert parsed.data["x"] == math.inf
+    assert parse_text('{"x": ' + "1" * 4300 + "}").data["x"] == int("1" * 4300)  # below the limit: exact

@@ -28,7 +28,7 @@ import json
 from bisect import bisect_right
 
 from apigov_ls.document.incremental import MAX_ATTEMPTS, MAX_CHUNK, Splice, TextEdit, commit_value, convert_chunk
-from apigov_ls.document.parse import ParsedText, _compose_fast
+from apigov_ls.document.parse import ParsedText, _compose_fast, decimal_int
 
 
 def _find_members(parsed: ParsedText, edit: TextEdit) -> list[tuple[tuple, tuple]]:
@@ -100,7 +100,7 @@ def _reparse_value(parsed: ParsedText, edit: TextEdit, new_text: str, path: tupl
     if "\x00" in chunk:
         return None
     try:
-        expected = json.loads(chunk)
+        expected = json.loads(chunk, parse_int=decimal_int)
     except (ValueError, RecursionError):  # a syntax error (the full parse reports it), or huge ints
         return None
     try:

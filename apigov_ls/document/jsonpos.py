@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from apigov_ls.document.parse import decimal_int
 from apigov_ls.engine.types import Severity
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -63,7 +64,7 @@ class _Reader:
         if m is None:
             raise JsonPositionError("unexpected character", i)
         tok = m.group()
-        num = float(tok) if ("." in tok or "e" in tok or "E" in tok) else int(tok)
+        num = float(tok) if ("." in tok or "e" in tok or "E" in tok) else decimal_int(tok)
         return num, i, m.end()
 
     def obj(self, start: int, depth: int, path: tuple):

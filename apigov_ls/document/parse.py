@@ -96,6 +96,15 @@ _NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
 _FIRST = frozenset("0123456789-+.~nNtTfF")
 
 
+def decimal_int(text: str) -> int | float:
+    """int(text), or past Python's limit for decimal int() (4300 digits: a ValueError) the number
+    JavaScript reads (a float: Infinity when that large), as Spectral would see it."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def resolve_plain_scalar(value: str) -> Any:
     """Resolve an untagged plain scalar with the YAML 1.2 core schema."""
     if not value:
@@ -109,7 +118,7 @@ def resolve_plain_scalar(value: str) -> Any:
     if value in _FALSE:
         return False
     if _INT10.match(value):
-        return int(value)
+        return decimal_int(value)
     if _INT8.match(value):
         return int(value[2:], 8)
     if _INT16.match(value):
@@ -306,7 +315,7 @@ def parse_text(text: str, *, syntax: str | None = None, max_size: int = DEFAULT_
     yaml_text = text
     if syntax == "json":
         try:
-            json.loads(text)
+            json.loads(text, parse_int=decimal_int)
         except json.JSONDecodeError as err:
             # Python's JSON reader gives better messages; its pos is a code-point offset
             problems.append(ParseProblem("parser-syntax", f"Invalid JSON: {err.msg}", sm.lines.range(err.pos, err.pos + 1)))
