@@ -462,3 +462,34 @@ def test_the_secrets_scan_reuses_a_members_hits_only_for_the_same_value_and_owne
     scan_document({"components": {"headers": {"H": holder}}}, detect=(ENTROPY,), memo=memo)
     renamed = {"components": {"headers": {"H": dict(holder, name="cursor")}}}
     assert scan_document(renamed, detect=(ENTROPY,), memo=memo) == scan_document(renamed, detect=(ENTROPY,)) == []
+
+
+def test_a_new_json_schema_dialect_rechecks_every_example(tmp_path):
+    """oasExample validates through oasSchema, which reads the root's jsonSchemaDialect: editing it
+    re-runs the example rules everywhere (they kept their old results before)."""
+    doc = """\
+openapi: 3.1.0
+info: {title: D, version: "1"}
+jsonSchemaDialect: https://json-schema.org/draft/2020-12/schema
+paths:
+  /p:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                prefixItems:
+                  - type: string
+              example: [1]
+"""
+    path = tmp_path / "doc.yaml"
+    path.write_text(doc)
+    linter = IncrementalLinter(str(path), RECOMMENDED, text=doc)
+    assert [r.code for r in linter.results].count("oas3-valid-media-example") == 1  # 1 is not a string
+    draft4 = "http://json-schema.org/draft-04/schema#"  # no prefixItems there: the example is valid
+    old = "https://json-schema.org/draft/2020-12/schema"
+    results = edit_at(linter, "jsonSchemaDialect: " + old, old, draft4)
+    assert "oas3-valid-media-example" not in [r.code for r in results]

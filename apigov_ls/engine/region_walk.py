@@ -28,7 +28,7 @@ from apigov_ls.engine.types import LintResult, Position, Range, Related, Rule
 #: functions whose result depends only on their input value (and path), in either view
 LOCAL_FUNCTIONS = frozenset({
     "truthy", "falsy", "defined", "undefined", "pattern", "length", "alphabetical", "enumeration",
-    "casing", "xor", "or", "schema", "typedEnum", "oasDiscriminator", "oasExample", "oasOpFormDataConsumeCheck",
+    "casing", "xor", "or", "schema", "typedEnum", "oasDiscriminator", "oasOpFormDataConsumeCheck",
     "oasOpIdUnique", "oasOpParams", "oasOpSuccessResponse", "oasPathParam", "oasTagDefined", "serverVariables",
     "uniquenessTags", "oasDocumentSchema",
     # apigov rulesets: apigovOperation also reads its path item (`path[:2]`), which for the
@@ -43,6 +43,7 @@ _SCHEMES = (("components", "securitySchemes"), ("securityDefinitions",))
 DEPENDS = {
     "oasSecurityDefined": _SCHEMES,
     "oasSchema": (("jsonSchemaDialect",),),
+    "oasExample": (("jsonSchemaDialect",),),  # it validates through oasSchema
     "apigovOAuthScopesDeclared": _SCHEMES,
     "apigovSchemeDefined": _SCHEMES,
     # the root's servers / schemes and security, and the operation's path item (its region)
