@@ -1236,11 +1236,7 @@ def _memoized(check: Check, state: _MemoState) -> Check:
         key = (id(check), id(inst), dyn)
         hit = memo.get(key, inst)
         if hit is not None:
-            ok, rel = hit
-            if rel:
-                prefix = path_tuple(path)
-                errs.extend(_moved(e, lambda p: prefix + p) for e in rel)
-            return ok
+            return _replayed(hit, path, errs)
         mark = len(errs)
         ok = check(inst, path, errs, dyn, ev)
         prefix = path_tuple(path)
@@ -1298,11 +1294,7 @@ def _deduped(check: Check, state: _MemoState) -> Check:
         key = (content, dyn)
         hit = table.get(key)
         if hit is not None:
-            ok, rel = hit
-            if rel:
-                prefix = path_tuple(path)
-                errs.extend(_moved(e, lambda p: prefix + p) for e in rel)
-            return ok
+            return _replayed(hit, path, errs)
         mark = len(errs)
         ok = check(inst, path, errs, dyn, ev)
         if len(errs) == mark:
@@ -1323,6 +1315,15 @@ def _below(p: tuple, prefix: tuple, n: int) -> tuple:
     if p[:n] != prefix:
         raise _Outside
     return p[n:]
+
+
+def _replayed(hit: tuple, path, errs: list) -> bool:
+    """A stored (ok, errors relative to the instance) answer given at `path`: its errors re-rooted there."""
+    ok, rel = hit
+    if rel:
+        prefix = path_tuple(path)
+        errs.extend(_moved(e, lambda p: prefix + p) for e in rel)
+    return ok
 
 
 def _moved(e: AjvError, where) -> AjvError:
