@@ -1239,13 +1239,9 @@ def _memoized(check: Check, state: _MemoState) -> Check:
             return _replayed(hit, path, errs)
         mark = len(errs)
         ok = check(inst, path, errs, dyn, ev)
-        prefix = path_tuple(path)
-        n = len(prefix)
-        try:
-            rel = [_moved(e, lambda p: _below(p, prefix, n)) for e in errs[mark:]]
-        except _Outside:
-            return ok  # an error outside this subtree: do not keep it
-        memo.put(key, inst, (ok, rel))
+        rel = _relative(errs[mark:], path)
+        if rel is not None:  # None: an error outside this subtree, not kept
+            memo.put(key, inst, (ok, rel))
         return ok
     return memoized
 
@@ -1300,13 +1296,9 @@ def _deduped(check: Check, state: _MemoState) -> Check:
         if len(errs) == mark:
             table[key] = (ok, ())
             return ok
-        prefix = path_tuple(path)
-        n = len(prefix)
-        try:
-            rel = [_moved(e, lambda p: _below(p, prefix, n)) for e in errs[mark:]]
-        except _Outside:
-            return ok  # an error outside this item: do not keep it
-        table[key] = (ok, rel)
+        rel = _relative(errs[mark:], path)
+        if rel is not None:  # None: an error outside this item, not kept
+            table[key] = (ok, rel)
         return ok
     return deduped
 
@@ -1315,6 +1307,16 @@ def _below(p: tuple, prefix: tuple, n: int) -> tuple:
     if p[:n] != prefix:
         raise _Outside
     return p[n:]
+
+
+def _relative(new_errors: list, path) -> list | None:
+    """The errors an instance at `path` gave, re-rooted at it; None if one lies outside it."""
+    prefix = path_tuple(path)
+    n = len(prefix)
+    try:
+        return [_moved(e, lambda p: _below(p, prefix, n)) for e in new_errors]
+    except _Outside:
+        return None
 
 
 def _replayed(hit: tuple, path, errs: list) -> bool:

@@ -198,16 +198,21 @@ def _rerooted(memoized: list | None, path: tuple) -> list[dict] | None:
     return [{"message": message, "path": path + rel} for message, rel in memoized]
 
 
+def _per_document(document, name: str) -> dict | None:
+    """The dict kept on `document` under `name` (made on first use); None when it takes no attributes."""
+    cache = getattr(document, name, None)
+    if cache is None:
+        cache = {}
+        try:
+            setattr(document, name, cache)
+        except AttributeError:  # a document object without attributes (tests)
+            return None
+    return cache
+
+
 def _results_memo(document) -> dict | None:
     """Per-document memo of oasExample results (relative paths), keyed by the checked value's id."""
-    memo = getattr(document, "_oas_example_results", None)
-    if memo is None:
-        memo = {}
-        try:
-            document._oas_example_results = memo
-        except AttributeError:  # a document object without attributes (tests): no memo
-            return None
-    return memo
+    return _per_document(document, "_oas_example_results")
 
 
 def _examples_results(oas_schema, value, schema, path, kind, oas_version, request, response, context) -> list[dict] | None:
@@ -239,14 +244,8 @@ def _prepared_schemas(document) -> dict:
     """Per-document cache: one prepared copy (and so one compiled validator) per schema object.
 
     Resolved documents share schema objects between every place a component is used."""
-    cache = getattr(document, "_oas_example_schemas", None)
-    if cache is None:
-        cache = {}
-        try:
-            document._oas_example_schemas = cache
-        except AttributeError:  # a document object without attributes (tests): no caching
-            pass
-    return cache
+    cache = _per_document(document, "_oas_example_schemas")
+    return {} if cache is None else cache  # no attributes: prepared again each time
 
 
 def _validate_items(oas_schema, schema, items, context) -> list[dict] | None:
